@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers point one way:
+// CVulkan, CShaderc -> VulkanRuntime -> Kernels -> Augur -> augur, augur-bench.
+// GGUF (file format and tensor types, pure Swift) sits beside VulkanRuntime and feeds Kernels.
+let package = Package(
+    name: "Augur",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Augur", targets: ["Augur"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "VulkanRuntime", targets: ["VulkanRuntime"]),
+        .executable(name: "augur", targets: ["augur"]),
+        .executable(name: "augur-bench", targets: ["augur-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CVulkan", path: "Sources/CVulkan",
+            providers: [.apt(["libvulkan-dev", "mesa-vulkan-drivers"])]),
+        .systemLibrary(
+            name: "CShaderc", path: "Sources/CShaderc",
+            providers: [.apt(["libshaderc-dev", "glslang-dev", "spirv-tools"])]),
+        .target(
+            name: "VulkanRuntime",
+            dependencies: ["CVulkan", "CShaderc", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "GGUF"),
+        .executableTarget(name: "ShaderEmbedder", path: "Tools/ShaderEmbedder"),
+        .plugin(
+            name: "EmbedShaders", capability: .buildTool(),
+            dependencies: ["ShaderEmbedder"], path: "Plugins/EmbedShaders"),
+        .target(
+            name: "Kernels", dependencies: ["VulkanRuntime", "GGUF"],
+            plugins: ["EmbedShaders"]),
+        .target(name: "KernelBench", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+        .target(name: "Augur", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+        .executableTarget(
+            name: "augur",
+            dependencies: ["Augur", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "augur-bench",
+            dependencies: ["KernelBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+    ]
+)

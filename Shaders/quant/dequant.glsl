@@ -1,0 +1,28 @@
+// Chooses the weight type by its define (W_F32, W_Q4_K, ...).
+#include "../common/bits.glsl"
+#if defined(W_F32)
+#include "f32.glsl"
+#elif defined(W_F16)
+#include "f16.glsl"
+#elif defined(W_Q8_0)
+#include "q8_0.glsl"
+#elif defined(W_Q4_0)
+#include "q4_0.glsl"
+#elif defined(W_Q4_1)
+#include "q4_1.glsl"
+#elif defined(W_Q5_0)
+#include "q5_0.glsl"
+#elif defined(W_Q5_1)
+#include "q5_1.glsl"
+#elif defined(W_Q4_K)
+#include "q4_k.glsl"
+#elif defined(W_Q5_K)
+#include "q5_k.glsl"
+#elif defined(W_Q6_K)
+#include "q6_k.glsl"
+#else
+#error "no weight type defined"
+#endif
+
+uint unit_index(uint row, uint u) { return row * p.unitsPerRow + u; }
+uint group_base(uint row, uint u) { return (row * p.groupsPerRow + u / UNITS_PER_GROUP) * WORDS_PER_GROUP; }

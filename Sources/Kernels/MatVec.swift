@@ -1,0 +1,92 @@
+import GGUF
+import VulkanRuntime
+
+/// Dequantizing matrix x vectors (`Shaders/matmul/matvec.comp`): Y[c] = W X[c] for c < columns.
+/// The same pipeline serves one column and many, so each column's result is bit-for-bit the same
+/// whatever the batch.
+public struct MatVec: Sendable {
+    /// Mirrors `Params` in matvec.comp.
+    struct Push: BitwiseCopyable {
+        var rows: UInt32, ncols: UInt32, unitsPerRow: UInt32, groupsPerRow: UInt32
+        var xStride4: UInt32, xOffset4: UInt32, yStride: UInt32, yOffset: UInt32
+    }
+
+    public struct Configuration: Hashable, Sendable {
+        /// Lanes that split one row's dot product (1: one row per lane; subgroup size: one row per subgroup).
+        public var lanesPerRow: Int
+        /// Columns a workgroup computes from one read of the weights.
+        public var columnsPerPass: Int
+        public var workgroupSize: Int
+
+        public init(lanesPerRow: Int, columnsPerPass: Int = 16, workgroupSize: Int = 64) {
+            self.lanesPerRow = lanesPerRow
+            self.columnsPerPass = columnsPerPass
+            self.workgroupSize = workgroupSize
+        }
+
+        /// The measured best on each kind of device: CPU devices (lavapipe) keep one row per lane,
+        /// so the input vector's loads are the same address on every lane; GPUs split rows across
+        /// a subgroup for coalesced weight reads.
+        public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
+            let sg = capabilities.subgroupSize
+            if capabilities.kind == .cpu { return Configuration(lanesPerRow: 1, columnsPerPass: 16, workgroupSize: max(sg, 64)) }
+            return Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4)
+        }
+    }
+
+    public let library: KernelLibrary
+    public let configuration: Configuration
+
+    public init(library: KernelLibrary, configuration: Configuration? = nil) throws {
+        let config = configuration ?? .preferred(for: library.device.capabilities)
+        let sg = library.subgroupSize
+        guard config.lanesPerRow > 0, config.lanesPerRow <= sg, config.lanesPerRow & (config.lanesPerRow - 1) == 0,
+              config.workgroupSize % sg == 0, config.columnsPerPass > 0 else {
+            throw VulkanError.invalidArgument("matvec configuration \(config) on a device with subgroup size \(sg)")
+        }
+        self.library = library
+        self.configuration = config
+    }
+
+    func pipeline(_ type: TensorType) throws -> ComputePipeline {
+        let layout = try WeightLayout(type)
+        return try library.pipeline(
+            "matmul/matvec.comp", defines: [layout.define: "1"], workgroupSize: configuration.workgroupSize,
+            extra: [configuration.lanesPerRow, configuration.columnsPerPass], bindings: 4, push: Push.self)
+    }
+
+    /// Compiles the pipeline of a weight type ahead of use.
+    public func prepare(_ type: TensorType) throws { _ = try pipeline(type) }
+
+    /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
+    /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
+    public func encode(
+        _ sequence: CommandSequence, weights: WeightMatrix, input: GPUBuffer, inputOffset: Int = 0, inputStride: Int? = nil,
+        output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int
+    ) throws {
+        let xStride = inputStride ?? weights.columns, yStride = outputStride ?? weights.rows
+        guard xStride % 4 == 0, inputOffset % 4 == 0, columns > 0 else {
+            throw VulkanError.invalidArgument("matvec input offset \(inputOffset) and stride \(xStride) must be multiples of 4")
+        }
+        guard (inputOffset + (columns - 1) * xStride + weights.columns) * 4 <= input.size,
+              (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
+            throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
+        }
+        let pipeline = try pipeline(weights.type)
+        let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow
+        let colGroups = (columns + configuration.columnsPerPass - 1) / configuration.columnsPerPass
+        let layout = weights.layout
+        for chunk in weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange) {
+            let planes = weights.planes(chunk)
+            let push = Push(
+                rows: UInt32(chunk.count), ncols: UInt32(columns),
+                unitsPerRow: UInt32(layout.unitsPerRow(columns: weights.columns)),
+                groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
+                xStride4: UInt32(xStride / 4), xOffset4: UInt32(inputOffset / 4),
+                yStride: UInt32(yStride), yOffset: UInt32(outputOffset + chunk.lowerBound))
+            try sequence.dispatch(
+                pipeline, bindings: [planes.a, planes.b, input.range(), output.range()], push: push,
+                groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, colGroups, 1))
+        }
+    }
+}

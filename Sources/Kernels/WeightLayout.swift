@@ -1,0 +1,91 @@
+import GGUF
+
+/// Augur's GPU layout of a weight matrix (see `Shaders/quant/README.md`): plane A holds the low
+/// bits of each 32-element unit as whole 16-byte vectors, plane B the scales, minimums and high
+/// bits of each group of units, in their GGUF encodings. Every load in the kernels is then an
+/// aligned 32- or 128-bit load, where GGUF's 18-, 22-, 34- and 210-byte blocks are not.
+public struct WeightLayout: Sendable, Equatable {
+    public let type: TensorType
+    public let vec4PerUnit: Int
+    public let unitsPerGroup: Int
+    public let wordsPerGroup: Int
+
+    public static let supportedTypes: [TensorType] = [.f32, .f16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
+
+    public init(_ type: TensorType) throws {
+        self.type = type
+        switch type {
+        case .f32: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (8, 1, 0)
+        case .f16: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (4, 1, 0)
+        case .q8_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (2, 2, 1)
+        case .q4_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 2, 1)
+        case .q4_1: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 1, 1)
+        case .q5_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 2, 3)
+        case .q5_1: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 1, 2)
+        case .q4_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 4)
+        case .q5_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 12)
+        case .q6_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 21)
+        default: throw TensorTypeError.unsupported(type)
+        }
+    }
+
+    /// The shader define that selects this type (`W_Q4_K`).
+    public var define: String { "W_" + type.name.uppercased() }
+
+    public func unitsPerRow(columns: Int) -> Int { columns / 32 }
+    public func groupsPerRow(columns: Int) -> Int { (columns / 32 + unitsPerGroup - 1) / unitsPerGroup }
+    public func aBytesPerRow(columns: Int) -> Int { unitsPerRow(columns: columns) * vec4PerUnit * 16 }
+    public func bBytesPerRow(columns: Int) -> Int { groupsPerRow(columns: columns) * wordsPerGroup * 4 }
+
+    /// Checks that rows of `columns` elements can be laid out.
+    public func validate(columns: Int) throws {
+        guard columns > 0, columns % 32 == 0, columns % type.blockSize == 0 else {
+            throw TensorTypeError.rowNotMultipleOfBlock(type: type, elements: columns)
+        }
+    }
+
+    /// Rewrites `rows` GGUF rows of `columns` elements into planes A and B.
+    public func repack(_ gguf: UnsafeRawBufferPointer, rows: Int, columns: Int) throws -> (a: [UInt8], b: [UInt8]) {
+        try validate(columns: columns)
+        let rowBytes = try type.rowBytes(elements: columns)
+        guard gguf.count >= rowBytes * rows else {
+            throw TensorTypeError.bufferTooSmall(needed: rowBytes * rows, got: gguf.count)
+        }
+        let aRow = aBytesPerRow(columns: columns), bRow = bBytesPerRow(columns: columns)
+        var a = [UInt8](repeating: 0, count: aRow * rows)
+        var b = [UInt8](repeating: 0, count: max(bRow * rows, 4))
+        let blocks = columns / type.blockSize
+        a.withUnsafeMutableBytes { aOut in
+            b.withUnsafeMutableBytes { bOut in
+                for r in 0..<rows {
+                    let row = UnsafeRawBufferPointer(rebasing: gguf[(r * rowBytes)..<((r + 1) * rowBytes)])
+                    let planes = Planes(a: aOut.baseAddress! + r * aRow, b: bOut.baseAddress! + r * bRow)
+                    if type.blockSize == 1 {  // f32, f16: plane A is the row itself
+                        planes.a.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
+                        continue
+                    }
+                    for i in 0..<blocks {
+                        let block = UnsafeRawBufferPointer(rebasing: row[(i * type.bytesPerBlock)..<((i + 1) * type.bytesPerBlock)])
+                        repackBlock(block, index: i, into: planes)
+                    }
+                }
+            }
+        }
+        return (a, b)
+    }
+
+    /// Where one row's units go.
+    struct Planes {
+        let a: UnsafeMutableRawPointer
+        let b: UnsafeMutableRawPointer
+
+        func unit(_ u: Int, vec4s: Int) -> UnsafeMutableRawPointer { a + u * vec4s * 16 }
+        func setWord(_ index: Int, _ value: UInt32) { b.storeBytes(of: value.littleEndian, toByteOffset: index * 4, as: UInt32.self) }
+        func setHalf(_ index: Int, _ value: UInt16) { b.storeBytes(of: value.littleEndian, toByteOffset: index * 2, as: UInt16.self) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func u16(_ at: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
+    func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+}

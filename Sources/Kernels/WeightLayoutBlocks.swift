@@ -1,0 +1,69 @@
+import GGUF
+
+extension WeightLayout {
+    /// Moves GGUF block `i` of a row into the row's planes.
+    func repackBlock(_ block: UnsafeRawBufferPointer, index i: Int, into planes: Planes) {
+        let g = wordsPerGroup
+        switch type {
+        case .q8_0:
+            planes.unit(i, vec4s: 2).copyMemory(from: block.baseAddress! + 2, byteCount: 32)
+            planes.setHalf(i, block.u16(0))
+        case .q4_0:
+            planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 2, byteCount: 16)
+            planes.setHalf(i, block.u16(0))
+        case .q4_1:
+            planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 4, byteCount: 16)
+            planes.setWord(i, block.u32(0))
+        case .q5_0:
+            planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 6, byteCount: 16)
+            planes.setWord((i / 2) * g + (i & 1), block.u32(2))
+            planes.setHalf(((i / 2) * g + 2) * 2 + (i & 1), block.u16(0))
+        case .q5_1:
+            planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 8, byteCount: 16)
+            planes.setWord(i * g, block.u32(4))
+            planes.setWord(i * g + 1, block.u32(0))
+        case .q4_K, .q5_K:
+            // d, dmin and the 12 scale bytes stay as they are.
+            for w in 0..<4 { planes.setWord(i * g + w, block.u32(4 * w)) }
+            let qs = type == .q4_K ? 16 : 48
+            for k in 0..<8 {
+                packNibbles(into: planes.unit(i * 8 + k, vec4s: 1)) { l in
+                    let byte = block[qs + 32 * (k / 2) + l]
+                    return k & 1 == 0 ? byte & 0xF : byte >> 4
+                }
+                if type == .q5_K {
+                    var high: UInt32 = 0
+                    for l in 0..<32 { high |= UInt32((block[16 + l] >> k) & 1) << l }
+                    planes.setWord(i * g + 4 + k, high)
+                }
+            }
+        case .q6_K:
+            let d = Float(Float16(bitPattern: block.u16(208)))
+            planes.setWord(i * g, d.bitPattern)
+            for w in 0..<4 { planes.setWord(i * g + 1 + w, block.u32(192 + 4 * w)) }
+            for k in 0..<8 {
+                let (h, part) = (k / 4, k % 4)
+                packNibbles(into: planes.unit(i * 8 + k, vec4s: 1)) { l in
+                    let byte = block[64 * h + l + (part & 1) * 32]
+                    return part < 2 ? byte & 0xF : byte >> 4
+                }
+                var high: (UInt32, UInt32) = (0, 0)
+                for l in 0..<32 {
+                    let bits = UInt32((block[128 + 32 * h + l] >> (2 * part)) & 3)
+                    if l < 16 { high.0 |= bits << (2 * l) } else { high.1 |= bits << (2 * (l - 16)) }
+                }
+                planes.setWord(i * g + 5 + 2 * k, high.0)
+                planes.setWord(i * g + 6 + 2 * k, high.1)
+            }
+        default:
+            preconditionFailure("WeightLayout.init admits only supported types")
+        }
+    }
+
+    /// Writes 32 four-bit values as 16 bytes: byte j = value j | value (j + 16) << 4.
+    private func packNibbles(into out: UnsafeMutableRawPointer, _ value: (Int) -> UInt8) {
+        for j in 0..<16 {
+            out.storeBytes(of: value(j) | value(j + 16) << 4, toByteOffset: j, as: UInt8.self)
+        }
+    }
+}

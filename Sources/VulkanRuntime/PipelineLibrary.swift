@@ -1,0 +1,50 @@
+import Foundation
+
+/// Maps pipeline keys to pipelines, created once per process. SPIR-V comes from the disk cache when
+/// the sources, defines and device are unchanged, else from the shader compiler.
+public final class PipelineLibrary: @unchecked Sendable {
+    public struct Statistics: Sendable {
+        public var compiled = 0
+        public var loadedFromCache = 0
+        public var pipelinesCreated = 0
+    }
+
+    public let device: VulkanDevice
+    public let compiler: ShaderCompiler
+    public let cache: SPIRVCache
+    private let lock = NSLock()
+    private var pipelines: [PipelineKey: ComputePipeline] = [:]
+    public private(set) var statistics = Statistics()
+
+    public init(device: VulkanDevice, sources: [String: String], cache: SPIRVCache = SPIRVCache()) {
+        self.device = device
+        self.compiler = ShaderCompiler(sources: sources)
+        self.cache = cache
+    }
+
+    public func pipeline(_ key: PipelineKey) throws -> ComputePipeline {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = pipelines[key] { return existing }
+        let spirv = try spirv(shader: key.shader, defines: key.defines)
+        let pipeline = try ComputePipeline(device: device, key: key, spirv: spirv)
+        pipelines[key] = pipeline
+        statistics.pipelinesCreated += 1
+        return pipeline
+    }
+
+    func spirv(shader: String, defines: [String: String]) throws -> [UInt32] {
+        let files = compiler.closure(of: shader).map { ($0, compiler.sources[$0] ?? "") }
+        let caps = device.capabilities
+        let deviceID = "\(caps.vendorID):\(caps.deviceID):\(caps.driverVersion):\(caps.name)"
+        let key = SPIRVCache.key(name: shader, defines: defines, sources: files, device: deviceID)
+        if let words = cache.load(key: key) {
+            statistics.loadedFromCache += 1
+            return words
+        }
+        let words = try compiler.compile(name: shader, defines: defines)
+        statistics.compiled += 1
+        cache.store(key: key, words: words)
+        return words
+    }
+}

@@ -1,0 +1,78 @@
+import GGUF
+import Kernels
+import Testing
+import VulkanRuntime
+
+@Suite("Dequantizing matrix x vectors")
+struct MatVecTests {
+    static let types = WeightLayout.supportedTypes
+
+    /// Ragged row counts (not multiples of the workgroup) and column counts on both sides of a pass.
+    static let shapes: [(rows: Int, columns: Int, count: Int)] = [(67, 256, 1), (130, 512, 5), (33, 768, 17)]
+
+    @Test("Matches the CPU reference for every weight type and shape (tolerance 1e-5 of sum |w x|)", arguments: types)
+    func matchesReference(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        for (i, shape) in Self.shapes.enumerated() {
+            let bytes = try SyntheticTensor.randomBytes(type: type, rows: shape.rows, columns: shape.columns, seed: UInt64(11 + i))
+            let dense = try Dequantize.row(type, from: bytes, elements: shape.rows * shape.columns)
+            let x = SyntheticTensor.randomFloats(count: shape.columns * shape.count, seed: UInt64(100 + i))
+            let weights = try WeightMatrix.upload(library: library, type: type, rows: shape.rows, columns: shape.columns, gguf: bytes)
+            let input = try library.buffer(x)
+            let output = try library.buffer(Float.self, count: shape.rows * shape.count)
+            try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: shape.count) }
+            let got = try library.read(Float.self, from: output, count: shape.rows * shape.count)
+            let want = referenceMatVec(weights: dense, rows: shape.rows, columns: shape.columns, inputs: x, count: shape.count)
+            let bad = worstViolation(got, want.y, tolerance: want.scale.map { $0 * 1e-5 + 1e-6 })
+            #expect(bad == nil, "\(type) \(shape): element \(bad?.index ?? -1) got \(bad?.got ?? 0) want \(bad?.want ?? 0)")
+        }
+    }
+
+    @Test("A column's result is bit-for-bit the same alone and in batches of 2 to 17", arguments: types)
+    func batchInvariant(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        let (rows, columns, count) = (45, 512, 17)
+        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 5)
+        let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+        let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * count, seed: 6))
+        let batched = try library.buffer(Float.self, count: rows * count)
+        let single = try library.buffer(Float.self, count: rows * count)
+        try run(library) { seq in
+            try matvec.encode(seq, weights: weights, input: input, output: batched, columns: count)
+            for c in 0..<count {
+                try matvec.encode(seq, weights: weights, input: input, inputOffset: c * columns, output: single,
+                                  outputOffset: c * rows, columns: 1)
+            }
+        }
+        let a = try library.read(Float.self, from: batched, count: rows * count)
+        let b = try library.read(Float.self, from: single, count: rows * count)
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        // Every batch size k: the first k columns equal the single-column results.
+        for k in [2, 3, 8, 9, 16] {
+            let partial = try library.buffer(Float.self, count: rows * k)
+            try run(library) { try matvec.encode($0, weights: weights, input: input, output: partial, columns: k) }
+            let p = try library.read(Float.self, from: partial, count: rows * k)
+            #expect(p.map(\.bitPattern) == Array(b.prefix(rows * k)).map(\.bitPattern), "batch of \(k)")
+        }
+    }
+
+    @Test("Other lane splits give the same numbers within tolerance", arguments: [1, 2, 8])
+    func laneSplits(lanes: Int) throws {
+        let library = try KernelLibrary.shared()
+        guard lanes <= library.subgroupSize else { return }
+        let matvec = try MatVec(library: library, configuration: .init(lanesPerRow: lanes, columnsPerPass: 4, workgroupSize: library.subgroupSize * 2))
+        let (rows, columns, count) = (70, 512, 6)
+        let bytes = try SyntheticTensor.randomBytes(type: .q4_K, rows: rows, columns: columns, seed: 9)
+        let dense = try Dequantize.row(.q4_K, from: bytes, elements: rows * columns)
+        let x = SyntheticTensor.randomFloats(count: columns * count, seed: 10)
+        let weights = try WeightMatrix.upload(library: library, type: .q4_K, rows: rows, columns: columns, gguf: bytes)
+        let input = try library.buffer(x)
+        let output = try library.buffer(Float.self, count: rows * count)
+        try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
+        let got = try library.read(Float.self, from: output, count: rows * count)
+        let want = referenceMatVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
+        #expect(worstViolation(got, want.y, tolerance: want.scale.map { $0 * 1e-5 + 1e-6 }) == nil)
+    }
+}
