@@ -23,8 +23,8 @@ struct MatVecTests {
             let output = try library.buffer(Float.self, count: shape.rows * shape.count)
             try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: shape.count) }
             let got = try library.read(Float.self, from: output, count: shape.rows * shape.count)
-            let want = referenceMatVec(weights: dense, rows: shape.rows, columns: shape.columns, inputs: x, count: shape.count)
-            let bad = worstViolation(got, want.y, tolerance: want.scale.map { $0 * 1e-5 + 1e-6 })
+            let want = Reference.matVec(weights: dense, rows: shape.rows, columns: shape.columns, inputs: x, count: shape.count)
+            let bad = worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 })
             #expect(bad == nil, "\(type) \(shape): element \(bad?.index ?? -1) got \(bad?.got ?? 0) want \(bad?.want ?? 0)")
         }
     }
@@ -72,7 +72,7 @@ struct MatVecTests {
         let output = try library.buffer(Float.self, count: rows * count)
         try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
         let got = try library.read(Float.self, from: output, count: rows * count)
-        let want = referenceMatVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
-        #expect(worstViolation(got, want.y, tolerance: want.scale.map { $0 * 1e-5 + 1e-6 }) == nil)
+        let want = Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
+        #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
     }
 }

@@ -22,20 +22,3 @@ func worstViolation(_ got: [Float], _ want: [Float], tolerance: [Float]) -> (ind
     return worst.map { ($0.0, $0.1, $0.2) }
 }
 
-/// CPU reference of W X in double precision, with the scale of each sum (sum of |w x|) for tolerances.
-func referenceMatVec(weights: [Float], rows: Int, columns: Int, inputs: [Float], count: Int) -> (y: [Float], scale: [Float]) {
-    var y = [Float](repeating: 0, count: rows * count), scale = y
-    for c in 0..<count {
-        for r in 0..<rows {
-            var sum = 0.0, magnitude = 0.0
-            for k in 0..<columns {
-                let product = Double(weights[r * columns + k]) * Double(inputs[c * columns + k])
-                sum += product
-                magnitude += abs(product)
-            }
-            y[c * rows + r] = Float(sum)
-            scale[c * rows + r] = Float(magnitude)
-        }
-    }
-    return (y, scale)
-}

@@ -1,0 +1,33 @@
+import VulkanRuntime
+
+/// RMSNorm of rows (`Shaders/norm/rmsnorm.comp`): Y[r] = X[r] / sqrt(mean(X[r]^2) + eps) * W.
+public struct RMSNorm: Sendable {
+    struct Push: BitwiseCopyable {
+        var n: UInt32, rows: UInt32, xStride: UInt32, yStride: UInt32
+        var eps: Float
+    }
+
+    public let library: KernelLibrary
+    let pipeline: ComputePipeline
+    let workgroupSize: Int
+
+    public init(library: KernelLibrary) throws {
+        self.library = library
+        workgroupSize = library.subgroupSize * 4
+        pipeline = try library.pipeline("norm/rmsnorm.comp", workgroupSize: workgroupSize, bindings: 3, push: Push.self)
+    }
+
+    /// Normalises `rows` rows of `n` floats (strides in floats; Y may be X).
+    public func encode(_ sequence: CommandSequence, input: GPUBuffer, weight: GPUBuffer, output: GPUBuffer,
+                       n: Int, rows: Int, inputStride: Int? = nil, outputStride: Int? = nil, eps: Float) throws {
+        let xStride = inputStride ?? n, yStride = outputStride ?? n
+        guard n > 0, rows > 0, ((rows - 1) * xStride + n) * 4 <= input.size, ((rows - 1) * yStride + n) * 4 <= output.size,
+              n * 4 <= weight.size else {
+            throw VulkanError.invalidArgument("rmsnorm of \(rows) rows of \(n) overflows its buffers")
+        }
+        let rowsPerGroup = workgroupSize / library.subgroupSize
+        try sequence.dispatch(pipeline, bindings: [input.range(), weight.range(), output.range()],
+                              push: Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), yStride: UInt32(yStride), eps: eps),
+                              groups: ((rows + rowsPerGroup - 1) / rowsPerGroup, 1, 1))
+    }
+}

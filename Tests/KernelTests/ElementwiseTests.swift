@@ -1,0 +1,101 @@
+import GGUF
+import Kernels
+import Testing
+import VulkanRuntime
+
+@Suite("Per-token kernels")
+struct ElementwiseTests {
+    @Test("RMSNorm matches the reference within 2e-6 relative, ragged row lengths", arguments: [1, 7, 576, 1536])
+    func rmsNorm(n: Int) throws {
+        let library = try KernelLibrary.shared()
+        let rows = 5
+        let x = SyntheticTensor.randomFloats(count: rows * n, seed: 1, range: -3...3)
+        let w = SyntheticTensor.randomFloats(count: n, seed: 2)
+        let input = try library.buffer(x), weight = try library.buffer(w)
+        let output = try library.buffer(Float.self, count: rows * n)
+        let norm = try RMSNorm(library: library)
+        try run(library) { try norm.encode($0, input: input, weight: weight, output: output, n: n, rows: rows, eps: 1e-5) }
+        let got = try library.read(Float.self, from: output, count: rows * n)
+        let want = Reference.rmsNorm(x, weight: w, n: n, rows: rows, eps: 1e-5)
+        // Float sum of n squares vs a double sum: relative error of the scale is about n * 2^-24.
+        #expect(worstViolation(got, want, tolerance: want.map { abs($0) * 2e-6 + 1e-7 }) == nil)
+    }
+
+    @Test("RoPE matches the reference in both layouts at any positions", arguments: [false, true])
+    func rope(neox: Bool) throws {
+        let library = try KernelLibrary.shared()
+        let (tokens, heads, headDim) = (6, 3, 64)
+        let positions = [0, 5, 1, 4095, 17, 300]
+        let table = try Rope.Table(library: library, rotatedDims: headDim, maxPositions: 4096, base: 10_000)
+        let tableValues = Rope.Table.values(rotatedDims: headDim, maxPositions: 4096, base: 10_000, frequencyScale: 1)
+        let x = SyntheticTensor.randomFloats(count: tokens * heads * headDim, seed: 3)
+        let data = try library.buffer(x)
+        let pos = try library.buffer(positions.map(UInt32.init))
+        let rope = try Rope(library: library, layout: neox ? .neox : .normal)
+        try run(library) { try rope.encode($0, data: data, tokens: tokens, heads: heads, headDim: headDim, positions: pos, table: table) }
+        let got = try library.read(Float.self, from: data, count: x.count)
+        let want = Reference.rope(x, tokens: tokens, heads: heads, headDim: headDim, rotatedDims: headDim,
+                                  positions: positions, table: tableValues, neox: neox)
+        // Two products and a sum per output: a few ulps, fused or not.
+        #expect(worstViolation(got, want, tolerance: want.map { _ in 1e-6 }) == nil)
+    }
+
+    @Test("SwiGLU, add, multiply and scale match the reference", arguments: Elementwise.Operation.allCases)
+    func elementwise(operation: Elementwise.Operation) throws {
+        let library = try KernelLibrary.shared()
+        let n = 4099
+        let a = SyntheticTensor.randomFloats(count: n, seed: 4, range: -8...8), b = SyntheticTensor.randomFloats(count: n, seed: 5)
+        let bufferA = try library.buffer(a), bufferB = try library.buffer(b)
+        let output = try library.buffer(Float.self, count: n + 3)
+        try run(library) {
+            try Elementwise(library: library).encode($0, operation, a: bufferA, b: bufferB, output: output, outputOffset: 3,
+                                                     count: n, scalar: 0.37)
+        }
+        let got = try library.read(Float.self, from: output, count: n, offset: 12)
+        let want: [Float]
+        switch operation {
+        case .add: want = zip(a, b).map { $0 + $1 }
+        case .multiply: want = zip(a, b).map { $0 * $1 }
+        case .scale: want = a.map { $0 * 0.37 }
+        case .swiglu: want = Reference.swiglu(a, b)
+        }
+        // add/multiply/scale are exact IEEE operations; exp on the device may be a few ulps off.
+        let relative: Float = operation == .swiglu ? 1e-5 : 0
+        #expect(worstViolation(got, want, tolerance: want.map { abs($0) * relative }) == nil)
+    }
+
+    @Test("Embedding lookup dequantizes the named rows for every weight type", arguments: WeightLayout.supportedTypes)
+    func embedding(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        let (rows, columns) = (50, 512)
+        let ids = [3, 0, 49, 3, 17]
+        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 8)
+        let table = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+        let idBuffer = try library.buffer(ids.map(UInt32.init))
+        let output = try library.buffer(Float.self, count: ids.count * columns)
+        try run(library) { try Embedding(library: library).encode($0, table: table, ids: idBuffer, tokens: ids.count, output: output) }
+        let got = try library.read(Float.self, from: output, count: ids.count * columns)
+        let want = try Reference.embedding(table: bytes, type: type, columns: columns, ids: ids)
+        // Dequantization is a product and a sum per weight: fused or not, within an ulp or two.
+        #expect(worstViolation(got, want, tolerance: want.map { abs($0) * 1e-6 + 1e-7 }) == nil)
+    }
+
+    @Test("Per-token kernels give a token the same bits alone and in a batch")
+    func batchInvariant() throws {
+        let library = try KernelLibrary.shared()
+        let (n, rows) = (896, 9)
+        let x = SyntheticTensor.randomFloats(count: rows * n, seed: 12, range: -2...2)
+        let w = SyntheticTensor.randomFloats(count: n, seed: 13)
+        let input = try library.buffer(x), weight = try library.buffer(w)
+        let batch = try library.buffer(Float.self, count: rows * n), alone = try library.buffer(Float.self, count: n)
+        let norm = try RMSNorm(library: library)
+        let lastRow = try library.buffer(Array(x[((rows - 1) * n)...]))
+        try run(library) {
+            try norm.encode($0, input: input, weight: weight, output: batch, n: n, rows: rows, eps: 1e-6)
+            try norm.encode($0, input: lastRow, weight: weight, output: alone, n: n, rows: 1, eps: 1e-6)
+        }
+        let b = try library.read(Float.self, from: batch, count: rows * n)
+        let a = try library.read(Float.self, from: alone, count: n)
+        #expect(Array(b[((rows - 1) * n)...]).map(\.bitPattern) == a.map(\.bitPattern))
+    }
+}
