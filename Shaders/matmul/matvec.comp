@@ -1,10 +1,10 @@
 #version 450
-// Dequantizing matrix x vectors: Y[c][row] = sum_k W[row][k] * X[c][k] for up to `ncols` columns.
-// One pipeline serves 1 column (decode) and many (prefill, verification): a workgroup computes
-// ROWS_PER_WG rows for NCOLS columns, and every column's sum is formed in the same order whatever
-// the column count, so results are bit-for-bit batch invariant.
+// Dequantizing matrix x vectors: Y[c][row] = sum_k W[row][k] * X[c][k] for NCOLS columns.
+// A workgroup computes WORKGROUP_SIZE / LANES_PER_ROW rows for NCOLS columns from one read of the
+// weights. Every column's sum is formed by the same operations in the same order whatever NCOLS
+// is, so a column's result is bit-for-bit the same in a batch of any size (tested).
 // Defines: W_<TYPE>. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
-// (power of two <= subgroup size), 3 columns per workgroup.
+// (power of two <= subgroup size), 3 columns (the loops over columns unroll completely).
 #include "../common/header.glsl"
 
 layout(constant_id = 2) const uint LANES_PER_ROW = 1;
@@ -17,7 +17,7 @@ layout(std430, binding = 3) writeonly buffer Output { float Y[]; };
 
 layout(push_constant) uniform Params {
     uint rows;          // rows of W in this dispatch
-    uint ncols;         // columns of X
+    uint ncols;         // columns of X (NCOLS; kept for validation)
     uint unitsPerRow;   // K / 32
     uint groupsPerRow;  // ceil(unitsPerRow / UNITS_PER_GROUP)
     uint xStride4;      // vec4s between columns of X
@@ -34,7 +34,6 @@ void main() {
     uint row = gl_WorkGroupID.x * rowsPerWorkgroup + t / LANES_PER_ROW;
     uint slice = t % LANES_PER_ROW;
     uint col0 = gl_WorkGroupID.y * NCOLS;
-    uint nc = min(NCOLS, p.ncols - col0);
     bool inRange = row < p.rows;
 
     float acc[NCOLS];
@@ -45,12 +44,10 @@ void main() {
             dequant_unit(row, u, w);
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
             for (uint c = 0; c < NCOLS; ++c) {
-                if (c < nc) {
-                    uint xi = xb + c * p.xStride4;
-                    vec4 s = w[0] * X[xi];
-                    for (uint j = 1; j < 8; ++j) s = fma(w[j], X[xi + j], s);
-                    acc[c] += (s.x + s.y) + (s.z + s.w);
-                }
+                uint xi = xb + c * p.xStride4;
+                vec4 s = w[0] * X[xi];
+                for (uint j = 1; j < 8; ++j) s = fma(w[j], X[xi + j], s);
+                acc[c] += (s.x + s.y) + (s.z + s.w);
             }
         }
     }
@@ -59,8 +56,6 @@ void main() {
         for (uint c = 0; c < NCOLS; ++c) acc[c] += subgroupShuffleXor(acc[c], offset);
     }
     if (inRange && slice == 0) {
-        for (uint c = 0; c < NCOLS; ++c) {
-            if (c < nc) Y[p.yOffset + (col0 + c) * p.yStride + row] = acc[c];
-        }
+        for (uint c = 0; c < NCOLS; ++c) Y[p.yOffset + (col0 + c) * p.yStride + row] = acc[c];
     }
 }

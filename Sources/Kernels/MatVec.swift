@@ -2,8 +2,10 @@ import GGUF
 import VulkanRuntime
 
 /// Dequantizing matrix x vectors (`Shaders/matmul/matvec.comp`): Y[c] = W X[c] for c < columns.
-/// The same pipeline serves one column and many, so each column's result is bit-for-bit the same
-/// whatever the batch.
+/// Columns go in passes of at most `columnsPerPass`, each pass a pipeline specialised to its exact
+/// column count (unrolled: masked-off columns would cost as much as real ones on lavapipe). A
+/// column's result is bit-for-bit the same whatever the batch, since every variant forms each
+/// column's sum with the same operations in the same order.
 public struct MatVec: Sendable {
     /// Mirrors `Params` in matvec.comp.
     struct Push: BitwiseCopyable {
@@ -14,7 +16,7 @@ public struct MatVec: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// Lanes that split one row's dot product (1: one row per lane; subgroup size: one row per subgroup).
         public var lanesPerRow: Int
-        /// Columns a workgroup computes from one read of the weights.
+        /// The most columns a workgroup computes from one read of the weights.
         public var columnsPerPass: Int
         public var workgroupSize: Int
 
@@ -29,7 +31,7 @@ public struct MatVec: Sendable {
         /// a subgroup for coalesced weight reads.
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             let sg = capabilities.subgroupSize
-            if capabilities.kind == .cpu { return Configuration(lanesPerRow: 1, columnsPerPass: 16, workgroupSize: max(sg, 64)) }
+            if capabilities.kind == .cpu { return Configuration(lanesPerRow: 1, columnsPerPass: 8, workgroupSize: max(sg, 64)) }
             return Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4)
         }
     }
@@ -48,15 +50,17 @@ public struct MatVec: Sendable {
         self.configuration = config
     }
 
-    func pipeline(_ type: TensorType) throws -> ComputePipeline {
+    func pipeline(_ type: TensorType, columns: Int) throws -> ComputePipeline {
         let layout = try WeightLayout(type)
         return try library.pipeline(
             "matmul/matvec.comp", defines: [layout.define: "1"], workgroupSize: configuration.workgroupSize,
-            extra: [configuration.lanesPerRow, configuration.columnsPerPass], bindings: 4, push: Push.self)
+            extra: [configuration.lanesPerRow, columns], bindings: 4, push: Push.self)
     }
 
-    /// Compiles the pipeline of a weight type ahead of use.
-    public func prepare(_ type: TensorType) throws { _ = try pipeline(type) }
+    /// Creates the pipelines of a weight type ahead of use.
+    public func prepare(_ type: TensorType) throws {
+        for columns in 1...configuration.columnsPerPass { _ = try pipeline(type, columns: columns) }
+    }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
     /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
@@ -72,21 +76,26 @@ public struct MatVec: Sendable {
               (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
             throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
         }
-        let pipeline = try pipeline(weights.type)
         let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow
-        let colGroups = (columns + configuration.columnsPerPass - 1) / configuration.columnsPerPass
         let layout = weights.layout
-        for chunk in weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange) {
-            let planes = weights.planes(chunk)
-            let push = Push(
-                rows: UInt32(chunk.count), ncols: UInt32(columns),
-                unitsPerRow: UInt32(layout.unitsPerRow(columns: weights.columns)),
-                groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
-                xStride4: UInt32(xStride / 4), xOffset4: UInt32(inputOffset / 4),
-                yStride: UInt32(yStride), yOffset: UInt32(outputOffset + chunk.lowerBound))
-            try sequence.dispatch(
-                pipeline, bindings: [planes.a, planes.b, input.range(), output.range()], push: push,
-                groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, colGroups, 1))
+        let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
+        for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
+            let count = min(configuration.columnsPerPass, columns - first)
+            let pipeline = try pipeline(weights.type, columns: count)
+            for chunk in chunks {
+                let planes = weights.planes(chunk)
+                let push = Push(
+                    rows: UInt32(chunk.count), ncols: UInt32(count),
+                    unitsPerRow: UInt32(layout.unitsPerRow(columns: weights.columns)),
+                    groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
+                    xStride4: UInt32(xStride / 4), xOffset4: UInt32((inputOffset + first * xStride) / 4),
+                    yStride: UInt32(yStride), yOffset: UInt32(outputOffset + first * yStride + chunk.lowerBound))
+                // Passes and chunks write disjoint outputs: one barrier after the last.
+                let last = first + count == columns && chunk == chunks.last
+                try sequence.dispatch(
+                    pipeline, bindings: [planes.a, planes.b, input.range(), output.range()], push: push,
+                    groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, 1, 1), barrier: last)
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ struct MatVecTests {
         }
     }
 
-    @Test("A column's result is bit-for-bit the same alone and in batches of 2 to 17", arguments: types)
+    @Test("A column's result is bit-for-bit the same alone and in every batch of 2 to 17", arguments: types)
     func batchInvariant(type: TensorType) throws {
         let library = try KernelLibrary.shared()
         let matvec = try MatVec(library: library)
@@ -50,7 +50,7 @@ struct MatVecTests {
         let b = try library.read(Float.self, from: single, count: rows * count)
         #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
         // Every batch size k: the first k columns equal the single-column results.
-        for k in [2, 3, 8, 9, 16] {
+        for k in 2...16 {
             let partial = try library.buffer(Float.self, count: rows * k)
             try run(library) { try matvec.encode($0, weights: weights, input: input, output: partial, columns: k) }
             let p = try library.read(Float.self, from: partial, count: rows * k)

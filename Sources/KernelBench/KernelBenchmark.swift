@@ -1,0 +1,79 @@
+import Foundation
+import GGUF
+import Kernels
+import VulkanRuntime
+
+/// Runs the kernel benchmarks: measures the device's copy bandwidth (the roofline), then for each
+/// case checks the result against the CPU reference and times it with GPU timestamps.
+public struct KernelBenchmark {
+    public struct Options: Sendable {
+        public var filter: String?
+        public var timer = GPUTimer()
+        public var verifyCost = true
+        public var matVec: MatVec.Configuration?
+
+        public init(filter: String? = nil) {
+            self.filter = filter
+        }
+    }
+
+    public let library: KernelLibrary
+    public let options: Options
+
+    public init(library: KernelLibrary, options: Options) {
+        self.library = library
+        self.options = options
+    }
+
+    public static func cases(matVec: MatVec.Configuration?) -> [BenchCase] {
+        MatVecCases.all(configuration: matVec) + TokenKernelCases.all() + ExtraCases.all()
+    }
+
+    /// The device's copy bandwidth in GB/s (bytes read plus bytes written per second).
+    public func copyBandwidth(megabytes: Int = 64) throws -> Double {
+        struct Push: BitwiseCopyable { var count: UInt32, perThread: UInt32 }
+        let vectors = megabytes << 16
+        let source = try GPUBuffer(device: library.device, size: vectors * 16)
+        let destination = try GPUBuffer(device: library.device, size: vectors * 16)
+        let workgroup = 64, perThread = 4
+        let pipeline = try library.pipeline("copy/copy.comp", workgroupSize: workgroup, bindings: 2, push: Push.self)
+        let us = try options.timer.median(library) {
+            try $0.dispatch(pipeline, bindings: [source.range(), destination.range()],
+                            push: Push(count: UInt32(vectors), perThread: UInt32(perThread)),
+                            groups: ((vectors + workgroup * perThread - 1) / (workgroup * perThread), 1, 1))
+        }
+        return Double(2 * vectors * 16) / us / 1000
+    }
+
+    /// Runs every selected case; `emit` receives each record as soon as it exists.
+    public func run(emit: (BenchRecord) -> Void, failure: (Error) -> Void) throws -> Double {
+        let roofline = try copyBandwidth()
+        emit(BenchRecord(kernel: "copy", variant: "u32x4", shape: "64 MiB", microseconds: 64 * 1_048_576 * 2 / roofline / 1000,
+                         gbPerS: roofline, gflopPerS: nil, percentOfRoofline: 100))
+        for benchCase in Self.cases(matVec: options.matVec) where selected(benchCase.name) {
+            do {
+                let prepared = try benchCase.make(library)
+                try prepared.validate()
+                let us = try options.timer.median(library, prepared.record)
+                let gbps = benchCase.bytes / us / 1000
+                emit(BenchRecord(kernel: benchCase.kernel, variant: benchCase.variant, shape: benchCase.shape, microseconds: us,
+                                 gbPerS: gbps, gflopPerS: benchCase.flops / us / 1000, percentOfRoofline: 100 * gbps / roofline))
+            } catch {
+                failure(error)
+            }
+        }
+        let types = WeightLayout.supportedTypes.filter { selected("verify_cost.\($0.name)") }
+        if options.verifyCost && !types.isEmpty {
+            let timer = GPUTimer(iterations: max(3, options.timer.iterations / 2), warmup: 1)
+            for record in try MatVecCases.verifyCost(library: library, types: types, timer: timer, configuration: options.matVec) {
+                emit(record)
+            }
+        }
+        return roofline
+    }
+
+    func selected(_ name: String) -> Bool {
+        guard let filter = options.filter, !filter.isEmpty else { return true }
+        return name.localizedCaseInsensitiveContains(filter)
+    }
+}

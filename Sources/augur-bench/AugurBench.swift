@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import KernelBench
+import Kernels
+import VulkanRuntime
+
+@main
+struct AugurBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augur-bench",
+        abstract: "Kernel microbenchmarks: each kernel is checked against its CPU reference, then timed with GPU timestamps.")
+
+    @Flag(help: "Print one JSON object per line instead of a table.")
+    var json = false
+
+    @Option(help: "Run only the cases whose name contains this text (e.g. q4_k, matvec, verify_cost).")
+    var filter: String?
+
+    @Option(help: "Timed iterations per case (the median is reported).")
+    var iterations = 10
+
+    @Option(help: "Warm-up iterations per case.")
+    var warmup = 2
+
+    @Flag(help: "Skip the verify-cost curve.")
+    var noVerifyCost = false
+
+    @Flag(help: "List the cases and exit.")
+    var list = false
+
+    @Option(help: "Matvec variant: lanes that share one row (default: the device's preferred).")
+    var lanesPerRow: Int?
+
+    @Option(help: "Matvec variant: columns per pass over the weights.")
+    var columnsPerPass: Int?
+
+    @Option(help: "Matvec variant: workgroup size.")
+    var workgroupSize: Int?
+
+    func run() throws {
+        do {
+            try benchmark()
+        } catch let error as VulkanError {
+            FileHandle.standardError.write(Data("augur-bench: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func benchmark() throws {
+        let library = try KernelLibrary(device: try VulkanDevice())
+        var matVec = MatVec.Configuration.preferred(for: library.device.capabilities)
+        if let lanesPerRow { matVec.lanesPerRow = lanesPerRow }
+        if let columnsPerPass { matVec.columnsPerPass = columnsPerPass }
+        if let workgroupSize { matVec.workgroupSize = workgroupSize }
+        if list {
+            for c in KernelBenchmark.cases(matVec: matVec) { print(c.name) }
+            print("verify_cost.<type> (1...16 columns)")
+            return
+        }
+        var options = KernelBenchmark.Options(filter: filter)
+        options.timer = GPUTimer(iterations: iterations, warmup: warmup)
+        options.verifyCost = !noVerifyCost
+        options.matVec = matVec
+        let caps = library.device.capabilities
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if !json {
+            print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize)")
+            print(pad("kernel", 22) + pad("shape", 44) + pad("us", 12) + pad("GB/s", 9) + pad("GFLOP/s", 9) + "% roofline")
+        }
+        var failures = 0
+        let roofline = try KernelBenchmark(library: library, options: options).run(emit: { record in
+            if json {
+                print(String(decoding: try! encoder.encode(record), as: UTF8.self))
+            } else if let k = record.columns {
+                print(pad("verify_cost.\(record.variant)", 22) + pad("\(record.shape) k=\(k)", 44)
+                      + pad(String(format: "%.1f", record.microseconds), 12) + "x" + String(format: "%.2f", record.relativeToOneColumn ?? 0))
+            } else {
+                print(pad("\(record.kernel).\(record.variant)", 22) + pad(record.shape, 44)
+                      + pad(String(format: "%.1f", record.microseconds), 12) + pad(String(format: "%.3f", record.gbPerS ?? 0), 9)
+                      + pad(String(format: "%.3f", record.gflopPerS ?? 0), 9) + String(format: "%.1f", record.percentOfRoofline ?? 0))
+            }
+            try? FileHandle.standardOutput.synchronize()
+        }, failure: { error in
+            failures += 1
+            FileHandle.standardError.write(Data("augur-bench: \(error)\n".utf8))
+        })
+        let stats = library.pipelines.statistics
+        FileHandle.standardError.write(Data("roofline (copy): \(String(format: "%.2f", roofline)) GB/s; shaders compiled \(stats.compiled), loaded from cache \(stats.loadedFromCache), pipelines \(stats.pipelinesCreated)\n".utf8))
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}
