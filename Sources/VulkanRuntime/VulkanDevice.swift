@@ -77,18 +77,23 @@ public final class VulkanDevice: @unchecked Sendable {
     }
 
     static func choose(_ probes: [PhysicalDeviceProbe], selector: String?) throws -> PhysicalDeviceProbe {
-        guard !probes.isEmpty else { throw VulkanError.noDevice("the Vulkan loader reports no physical device") }
+        probes[try chooseIndex(probes.map(\.capabilities), selector: selector)]
+    }
+
+    /// Which device to open: the one `selector` names (index or name substring), else the highest
+    /// ranked kind, the first of equals.
+    static func chooseIndex(_ devices: [DeviceCapabilities], selector: String?) throws -> Int {
+        guard !devices.isEmpty else { throw VulkanError.noDevice("the Vulkan loader reports no physical device") }
         if let selector = selector?.trimmingCharacters(in: .whitespaces), !selector.isEmpty {
-            if let index = Int(selector), probes.indices.contains(index) { return probes[index] }
-            if let match = probes.first(where: { $0.capabilities.name.lowercased().contains(selector.lowercased()) }) {
+            if let index = Int(selector), devices.indices.contains(index) { return index }
+            if let match = devices.firstIndex(where: { $0.name.lowercased().contains(selector.lowercased()) }) {
                 return match
             }
-            throw VulkanError.deviceNotFound(selector: selector, available: probes.map(\.capabilities.name))
+            throw VulkanError.deviceNotFound(selector: selector, available: devices.map(\.name))
         }
-        // Highest rank wins; ties keep enumeration order.
-        return probes.enumerated().max { a, b in
-            (a.element.capabilities.kind.rank, -a.offset) < (b.element.capabilities.kind.rank, -b.offset)
-        }!.element
+        var best = 0
+        for i in devices.indices where devices[i].kind.rank > devices[best].kind.rank { best = i }
+        return best
     }
 
     static func createInstance() throws -> OpaquePointer {

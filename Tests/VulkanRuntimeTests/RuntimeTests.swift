@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import VulkanRuntime
+
+@Suite("Vulkan runtime")
+struct RuntimeTests {
+    static func device() throws -> VulkanDevice { try VulkanDevice.shared() }
+
+    static func capabilities(_ name: String, _ kind: DeviceCapabilities.Kind) throws -> DeviceCapabilities {
+        var caps = try device().capabilities
+        caps.name = name
+        caps.kind = kind
+        return caps
+    }
+
+    @Test("Device choice prefers discrete over integrated over virtual over CPU, and AUGUR_DEVICE overrides it")
+    func deviceChoice() throws {
+        let devices = try [Self.capabilities("llvmpipe", .cpu), Self.capabilities("Intel UHD", .integrated),
+                           Self.capabilities("NVIDIA H200", .discrete), Self.capabilities("virtio", .virtual)]
+        #expect(try VulkanDevice.chooseIndex(devices, selector: nil) == 2)
+        #expect(try VulkanDevice.chooseIndex(Array(devices.prefix(2)), selector: nil) == 1)
+        #expect(try VulkanDevice.chooseIndex([devices[0], devices[3]], selector: nil) == 1)
+        #expect(try VulkanDevice.chooseIndex(devices, selector: "0") == 0)
+        #expect(try VulkanDevice.chooseIndex(devices, selector: "intel") == 1)
+        #expect(throws: VulkanError.deviceNotFound(selector: "radeon", available: devices.map(\.name))) {
+            try VulkanDevice.chooseIndex(devices, selector: "radeon")
+        }
+    }
+
+    @Test("An unknown AUGUR_DEVICE is a clear error, not a crash")
+    func unknownDevice() {
+        #expect {
+            _ = try VulkanDevice(selector: "no-such-gpu")
+        } throws: { error in
+            "\(error)".contains("AUGUR_DEVICE=no-such-gpu matches no device")
+        }
+    }
+
+    @Test("The staging ring uploads and downloads more than its size, byte for byte")
+    func stagingRing() throws {
+        let device = try Self.device()
+        let uploader = try Uploader(device: device, stagingBytes: 1 << 20)
+        let values = (0..<900_001).map { UInt32(truncatingIfNeeded: $0 &* 2_654_435_761) }
+        let buffer = try GPUBuffer(device: device, size: values.count * 4 + 64)
+        try uploader.upload(values, to: buffer, offset: 64, path: .staging)
+        #expect(try uploader.download(UInt32.self, from: buffer, count: values.count, offset: 64) == values)
+    }
+
+    @Test("Small buffers share memory blocks, and freed blocks go back to the driver")
+    func suballocation() throws {
+        let device = try VulkanDevice(selector: nil)
+        var buffers = try (0..<300).map { _ in try GPUBuffer(device: device, size: 4096 + 13) }
+        #expect(device.allocator.blockCount == 1)
+        buffers.removeAll()
+        #expect(device.allocator.blockCount == 0)
+    }
+
+    @Test("A buffer larger than device memory is an out-of-memory error")
+    func outOfMemory() throws {
+        let device = try Self.device()
+        #expect {
+            _ = try GPUBuffer(device: device, size: 1 << 42)
+        } throws: { error in
+            guard let error = error as? VulkanError else { return false }
+            if case .outOfDeviceMemory = error { return true }
+            return false
+        }
+    }
+
+    @Test("A shader error names the file and line")
+    func compileError() throws {
+        let sources = ["broken/kernel.comp": "#version 450\n#include \"../common/ok.glsl\"\nvoid main() {\n  undefined_name = 1;\n}\n",
+                       "common/ok.glsl": "// fine\n"]
+        let library = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: nil))
+        #expect {
+            _ = try library.pipeline(PipelineKey(shader: "broken/kernel.comp", specialization: [], bindings: 0, pushConstantBytes: 0))
+        } throws: { error in
+            "\(error)".contains("broken/kernel.comp:4") && "\(error)".contains("undefined_name")
+        }
+        #expect(throws: VulkanError.shaderNotFound("missing.comp")) {
+            _ = try library.pipeline(PipelineKey(shader: "missing.comp", specialization: [], bindings: 0, pushConstantBytes: 0))
+        }
+    }
+
+    @Test("SPIR-V comes from the disk cache on a second start, and a changed include recompiles")
+    func spirvCache() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "augur-spirv-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var sources = ["k.comp": "#version 450\n#include \"inc.glsl\"\nlayout(local_size_x = 1) in;\nvoid main() { }\n",
+                       "inc.glsl": "// v1\n"]
+        let key = PipelineKey(shader: "k.comp", defines: ["X": "1"], specialization: [], bindings: 0, pushConstantBytes: 0)
+        let first = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: folder))
+        _ = try first.pipeline(key)
+        #expect(first.statistics.compiled == 1)
+        let second = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: folder))
+        _ = try second.pipeline(key)
+        #expect(second.statistics.compiled == 0 && second.statistics.loadedFromCache == 1)
+        sources["inc.glsl"] = "// v2\n"
+        let third = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: folder))
+        _ = try third.pipeline(key)
+        #expect(third.statistics.compiled == 1)
+    }
+
+    @Test("A binding larger than maxStorageBufferRange is a device-limit error")
+    func bindingLimit() throws {
+        let device = try Self.device()
+        let sources = ["k.comp": "#version 450\nlayout(local_size_x = 1) in;\nlayout(std430, binding = 0) buffer B { uint v[]; };\nvoid main() { v[0] = 1u; }\n"]
+        let library = PipelineLibrary(device: device, sources: sources, cache: SPIRVCache(directory: nil))
+        let pipeline = try library.pipeline(PipelineKey(shader: "k.comp", specialization: [], bindings: 1, pushConstantBytes: 0))
+        let buffer = try GPUBuffer(device: device, size: 64)
+        let sequence = try CommandSequence(device: device)
+        try sequence.begin()
+        let tooLarge = BufferRange(buffer: buffer, offset: 0, size: device.capabilities.maxStorageBufferRange + 4)
+        #expect {
+            try sequence.dispatch(pipeline, bindings: [tooLarge], push: (), groups: (1, 1, 1))
+        } throws: { error in
+            guard case .limitExceeded = error as? VulkanError else { return false }
+            return true
+        }
+        try sequence.dispatch(pipeline, bindings: [buffer.range()], push: (), groups: (1, 1, 1))
+        try sequence.end()
+        try sequence.run()
+        #expect(try Uploader(device: device).download(UInt32.self, from: buffer, count: 1) == [1])
+    }
+
+    @Test("GPU timestamps measure a recorded range")
+    func timestamps() throws {
+        let device = try Self.device()
+        guard device.capabilities.timestamps else { return }
+        let source = try GPUBuffer(device: device, size: 8 << 20), destination = try GPUBuffer(device: device, size: 8 << 20)
+        let sequence = try CommandSequence(device: device)
+        try sequence.begin()
+        let start = sequence.timestamp()!
+        try sequence.copy(from: source, to: destination, bytes: 8 << 20)
+        let end = sequence.timestamp()!
+        try sequence.end()
+        try sequence.run()
+        #expect(try sequence.elapsedNanoseconds(from: start, to: end) > 0)
+    }
+}
