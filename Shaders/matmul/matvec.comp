@@ -28,25 +28,47 @@ layout(push_constant) uniform Params {
 
 #include "../quant/dequant.glsl"
 
+// With one row per lane, every lane needs the same 8 vec4s of X per unit. On CPU devices a
+// load per lane is a gather, so the first 8 lanes load one vec4 each and the subgroup shares them
+// by broadcast. The values, and so the sums, are the same either way.
+const bool SHARE_INPUT = LANES_PER_ROW == 1 && SUBGROUP_SIZE >= 8;
+
 void main() {
     const uint rowsPerWorkgroup = WORKGROUP_SIZE / LANES_PER_ROW;
     uint t = gl_LocalInvocationID.x;
-    uint row = gl_WorkGroupID.x * rowsPerWorkgroup + t / LANES_PER_ROW;
+    uint firstRow = gl_WorkGroupID.x * rowsPerWorkgroup;
+    uint row = firstRow + t / LANES_PER_ROW;
     uint slice = t % LANES_PER_ROW;
     uint col0 = gl_WorkGroupID.y * NCOLS;
     bool inRange = row < p.rows;
+    // Lanes past the last row compute a copy of it (broadcasts need the whole subgroup) and write nothing.
+    uint safeRow = min(row, p.rows - 1u);
+    uint lane = gl_SubgroupInvocationID;
 
     float acc[NCOLS];
     for (uint c = 0; c < NCOLS; ++c) acc[c] = 0.0;
-    if (inRange) {
+    if (SHARE_INPUT || firstRow < p.rows) {
         for (uint u = slice; u < p.unitsPerRow; u += LANES_PER_ROW) {
             vec4 w[8];
-            dequant_unit(row, u, w);
+            dequant_unit(safeRow, u, w);
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
             for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;
-                vec4 s = w[0] * X[xi];
-                for (uint j = 1; j < 8; ++j) s = fma(w[j], X[xi + j], s);
+                vec4 s;
+                if (SHARE_INPUT) {
+                    vec4 mine = X[xi + min(lane, 7u)];
+                    s = w[0] * subgroupBroadcast(mine, 0);
+                    s = fma(w[1], subgroupBroadcast(mine, 1), s);
+                    s = fma(w[2], subgroupBroadcast(mine, 2), s);
+                    s = fma(w[3], subgroupBroadcast(mine, 3), s);
+                    s = fma(w[4], subgroupBroadcast(mine, 4), s);
+                    s = fma(w[5], subgroupBroadcast(mine, 5), s);
+                    s = fma(w[6], subgroupBroadcast(mine, 6), s);
+                    s = fma(w[7], subgroupBroadcast(mine, 7), s);
+                } else {
+                    s = w[0] * X[xi];
+                    for (uint j = 1; j < 8; ++j) s = fma(w[j], X[xi + j], s);
+                }
                 acc[c] += (s.x + s.y) + (s.z + s.w);
             }
         }

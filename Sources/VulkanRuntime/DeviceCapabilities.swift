@@ -37,6 +37,7 @@ public struct DeviceCapabilities: Sendable, CustomStringConvertible {
     public var subgroupSizeControl: Bool
     public var subgroupArithmetic: Bool
     public var subgroupShuffle: Bool
+    public var subgroupBallot: Bool
     public var shaderFloat16: Bool
     public var shaderInt8: Bool
     public var shaderInt64: Bool
@@ -70,7 +71,7 @@ public struct DeviceCapabilities: Sendable, CustomStringConvertible {
         return """
             device \(index): \(name) (\(kind.rawValue))
               driver: \(driverName) \(driverInfo), Vulkan \(apiVersionString)
-              subgroup size: \(subgroupSize) (range \(minSubgroupSize)-\(maxSubgroupSize), control \(yes(subgroupSizeControl))), arithmetic \(yes(subgroupArithmetic)), shuffle \(yes(subgroupShuffle))
+              subgroup size: \(subgroupSize) (range \(minSubgroupSize)-\(maxSubgroupSize), control \(yes(subgroupSizeControl))), arithmetic \(yes(subgroupArithmetic)), shuffle \(yes(subgroupShuffle)), ballot \(yes(subgroupBallot))
               fp16: \(yes(shaderFloat16)), int8: \(yes(shaderInt8)), int64: \(yes(shaderInt64)), 8-bit storage: \(yes(storage8Bit)), 16-bit storage: \(yes(storage16Bit)), integer dot product: \(yes(integerDotProduct))
               shared memory: \(maxSharedMemoryBytes >> 10) KiB, max storage buffer range: \(maxStorageBufferRange >> 20) MiB, max allocations: \(maxMemoryAllocationCount)
               push descriptors: \(yes(pushDescriptors)), push constants: \(maxPushConstantsBytes) B, workgroup invocations: \(maxWorkgroupInvocations)

@@ -112,6 +112,7 @@ struct PhysicalDeviceProbe {
             subgroupSizeControl: features13.subgroupSizeControl != 0 && features13.computeFullSubgroups != 0,
             subgroupArithmetic: ops & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue != 0,
             subgroupShuffle: ops & VK_SUBGROUP_FEATURE_SHUFFLE_BIT.rawValue != 0,
+            subgroupBallot: ops & VK_SUBGROUP_FEATURE_BALLOT_BIT.rawValue != 0,
             shaderFloat16: features12.shaderFloat16 != 0,
             shaderInt8: features12.shaderInt8 != 0,
             shaderInt64: features.shaderInt64 != 0,

@@ -37,8 +37,8 @@ public final class VulkanDevice: @unchecked Sendable {
             guard probe.capabilities.pushDescriptors else {
                 throw VulkanError.missingFeature("VK_KHR_push_descriptor on \(probe.capabilities.name)")
             }
-            guard probe.capabilities.subgroupArithmetic, probe.capabilities.subgroupShuffle else {
-                throw VulkanError.missingFeature("subgroup arithmetic and shuffle operations on \(probe.capabilities.name)")
+            guard probe.capabilities.subgroupArithmetic, probe.capabilities.subgroupShuffle, probe.capabilities.subgroupBallot else {
+                throw VulkanError.missingFeature("subgroup arithmetic, shuffle and ballot operations on \(probe.capabilities.name)")
             }
             handle = try Self.createDevice(&probe, family: family)
             var queue: OpaquePointer?
