@@ -29,6 +29,7 @@ let package = Package(
             name: "VulkanRuntime",
             dependencies: ["CVulkan", "CShaderc", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "GGUF"),
+        .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .executableTarget(name: "ShaderEmbedder", path: "Tools/ShaderEmbedder"),
         .plugin(
             name: "EmbedShaders", capability: .buildTool(),
@@ -37,7 +38,7 @@ let package = Package(
             name: "Kernels", dependencies: ["VulkanRuntime", "GGUF"],
             plugins: ["EmbedShaders"]),
         .target(name: "KernelBench", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
-        .target(name: "Augur", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+        .target(name: "Augur", dependencies: ["Kernels", "VulkanRuntime", "GGUF", "Tokenizer"]),
         .executableTarget(
             name: "augur",
             dependencies: ["Augur", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -45,6 +46,7 @@ let package = Package(
             name: "augur-bench",
             dependencies: ["KernelBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
     ]

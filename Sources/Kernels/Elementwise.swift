@@ -16,6 +16,7 @@ public struct Elementwise: Sendable {
     struct Push: BitwiseCopyable {
         var n: UInt32, aOffset: UInt32, bOffset: UInt32, yOffset: UInt32
         var s: Float
+        var bPeriod: UInt32
     }
 
     public let library: KernelLibrary
@@ -26,20 +27,23 @@ public struct Elementwise: Sendable {
     }
 
     /// Records Y[yOffset + i] = op(A[aOffset + i], B[bOffset + i]) for i < n (offsets in floats).
+    /// With `bPeriod`, B is read at i % bPeriod: one row of B (a bias) applied to every row of A.
     /// `b` is ignored by `.scale` and may be omitted.
     public func encode(_ sequence: CommandSequence, _ operation: Operation, a: GPUBuffer, aOffset: Int = 0,
-                       b: GPUBuffer? = nil, bOffset: Int = 0, output: GPUBuffer, outputOffset: Int = 0,
+                       b: GPUBuffer? = nil, bOffset: Int = 0, bPeriod: Int? = nil, output: GPUBuffer, outputOffset: Int = 0,
                        count n: Int, scalar: Float = 1) throws {
         let second = b ?? a
-        guard n > 0, (aOffset + n) * 4 <= a.size, (outputOffset + n) * 4 <= output.size,
-              operation == .scale || (bOffset + n) * 4 <= second.size else {
+        let bCount = bPeriod ?? n
+        guard n > 0, bCount > 0, (aOffset + n) * 4 <= a.size, (outputOffset + n) * 4 <= output.size,
+              operation == .scale || (bOffset + bCount) * 4 <= second.size else {
             throw VulkanError.invalidArgument("\(operation) of \(n) elements overflows its buffers")
         }
         let pipeline = try library.pipeline("elementwise/elementwise.comp", defines: [operation.rawValue: "1"],
                                             workgroupSize: workgroupSize, bindings: 3, push: Push.self)
         try sequence.dispatch(
             pipeline, bindings: [a.range(), second.range(), output.range()],
-            push: Push(n: UInt32(n), aOffset: UInt32(aOffset), bOffset: UInt32(bOffset), yOffset: UInt32(outputOffset), s: scalar),
+            push: Push(n: UInt32(n), aOffset: UInt32(aOffset), bOffset: UInt32(bOffset), yOffset: UInt32(outputOffset), s: scalar,
+                      bPeriod: UInt32(bPeriod ?? 0)),
             groups: grid(invocations: n, workgroupSize: workgroupSize))
     }
 }

@@ -64,6 +64,19 @@ struct ElementwiseTests {
         #expect(worstViolation(got, want, tolerance: want.map { abs($0) * relative }) == nil)
     }
 
+    @Test("Adding a bias row broadcasts it over every token")
+    func biasBroadcast() throws {
+        let library = try KernelLibrary.shared()
+        let (tokens, width) = (5, 96)
+        let a = SyntheticTensor.randomFloats(count: tokens * width, seed: 30), bias = SyntheticTensor.randomFloats(count: width, seed: 31)
+        let buffer = try library.buffer(a), biasBuffer = try library.buffer(bias)
+        try run(library) {
+            try Elementwise(library: library).encode($0, .add, a: buffer, b: biasBuffer, bPeriod: width, output: buffer, count: tokens * width)
+        }
+        let got = try library.read(Float.self, from: buffer, count: a.count)
+        #expect(got == a.indices.map { a[$0] + bias[$0 % width] })
+    }
+
     @Test("Embedding lookup dequantizes the named rows for every weight type", arguments: WeightLayout.supportedTypes)
     func embedding(type: TensorType) throws {
         let library = try KernelLibrary.shared()
