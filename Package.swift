@@ -38,7 +38,9 @@ let package = Package(
             name: "Kernels", dependencies: ["VulkanRuntime", "GGUF"],
             plugins: ["EmbedShaders"]),
         .target(name: "KernelBench", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
-        .target(name: "Augur", dependencies: ["Kernels", "VulkanRuntime", "GGUF", "Tokenizer"]),
+        .target(
+            name: "Augur",
+            dependencies: ["Kernels", "VulkanRuntime", "GGUF", "Tokenizer", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "augur",
             dependencies: ["Augur", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
