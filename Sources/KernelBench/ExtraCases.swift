@@ -1,5 +1,5 @@
 /// Cases of kernels that live in their own files (attention, vocabulary); listed here so the
 /// runner needs no change when a kernel family is added.
 enum ExtraCases {
-    static func all() -> [BenchCase] { [] }
+    static func all() -> [BenchCase] { AttentionCases.all() }
 }
