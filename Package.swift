@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+        .testTarget(name: "AugurTests", dependencies: ["Augur", "Kernels", "GGUF", "Tokenizer"]),
     ]
 )

@@ -1,0 +1,73 @@
+import Kernels
+import VulkanRuntime
+
+/// One batch through the model, recorded into a command sequence. Its methods are the operations
+/// of a transformer by name, so each architecture's `forward` reads as the math. Every operation
+/// works on `tokens` rows; widths are per token.
+struct ForwardPass {
+    let sequence: CommandSequence
+    let kernels: KernelSet
+    let buffers: Activations
+    let configuration: ModelConfiguration
+    let caches: [Attention.Cache]
+    let ropeTable: Rope.Table
+    /// Tokens in this batch.
+    let tokens: Int
+
+    var x: GPUBuffer { buffers.x }
+    var h: GPUBuffer { buffers.h }
+
+    /// out[t] = embedding[ids[t]]
+    func embed(_ table: WeightMatrix, into out: GPUBuffer) throws {
+        try kernels.embedding.encode(sequence, table: table, ids: buffers.ids, tokens: tokens, output: out)
+    }
+
+    /// out[t] = rmsnorm(input[t]) * weight
+    func rmsNorm(_ input: GPUBuffer, _ weight: GPUBuffer, into out: GPUBuffer) throws {
+        try kernels.rmsNorm.encode(sequence, input: input, weight: weight, output: out, n: configuration.hidden,
+                                   rows: tokens, eps: configuration.rmsEpsilon)
+    }
+
+    /// out[t] = W input[t] (+ bias)
+    func linear(_ weights: WeightMatrix, _ input: GPUBuffer, into out: GPUBuffer, bias: GPUBuffer? = nil) throws {
+        try kernels.matVec.encode(sequence, weights: weights, input: input, output: out, columns: tokens)
+        if let bias {
+            try kernels.elementwise.encode(sequence, .add, a: out, b: bias, bPeriod: weights.rows, output: out,
+                                           count: tokens * weights.rows)
+        }
+    }
+
+    /// Rotates each head of data[t] by the angle of positions[t].
+    func rope(_ data: GPUBuffer, heads: Int) throws {
+        try kernels.rope.encode(sequence, data: data, tokens: tokens, heads: heads, headDim: configuration.headDim,
+                                positions: buffers.positions, table: ropeTable)
+    }
+
+    /// cache[layer][slots[t]] = (k[t], v[t])
+    func store(keys: GPUBuffer, values: GPUBuffer, layer: Int) throws {
+        try kernels.kvWrite.encode(sequence, keys: keys, values: values, slots: buffers.slots, tokens: tokens, cache: caches[layer])
+    }
+
+    /// out[t] = softmax(q[t] K^T / sqrt(d) + mask[t]) V over the layer's cache
+    func attend(_ queries: GPUBuffer, layer: Int, into out: GPUBuffer) throws {
+        try kernels.attention.encode(sequence, queries: queries, cache: caches[layer], mask: buffers.mask,
+                                     maskStride: buffers.maskStride, params: buffers.params, output: out,
+                                     count: tokens, heads: configuration.heads)
+    }
+
+    /// x += y
+    func add(_ y: GPUBuffer, to x: GPUBuffer, width: Int) throws {
+        try kernels.elementwise.encode(sequence, .add, a: x, b: y, output: x, count: tokens * width)
+    }
+
+    /// gate = silu(gate) * up
+    func swiglu(_ gate: GPUBuffer, _ up: GPUBuffer) throws {
+        try kernels.elementwise.encode(sequence, .swiglu, a: gate, b: up, output: gate, count: tokens * configuration.feedForward)
+    }
+
+    /// logits[r] = W h[t] for the last `rows` tokens of the batch.
+    func logits(_ weights: WeightMatrix, from hidden: GPUBuffer, rows: Int) throws {
+        try kernels.matVec.encode(sequence, weights: weights, input: hidden, inputOffset: (tokens - rows) * configuration.hidden,
+                                  output: buffers.logits, columns: rows)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Kernels
+import VulkanRuntime
+
+/// A model's running state: the KV cache and the tokens in it (token i in slot i). Each call to
+/// `evaluate` runs new tokens through the model in batches, one submission per batch; a single
+/// token (decode) is one submission.
+public final class InferenceSession: @unchecked Sendable {
+    /// The next-token distribution after one token: the greedy choice and, when asked, the top logits.
+    public struct Prediction: Sendable {
+        public var argmax: Int
+        public var top: [(id: Int, logit: Float)]
+    }
+
+    public let model: Model
+    public let context: Int
+    public let batch: Int
+    public private(set) var tokens: [Int] = []
+    let buffers: Activations
+    let caches: [Attention.Cache]
+    let ropeTable: Rope.Table
+    let sequence: CommandSequence
+
+    init(model: Model, context: Int, batch: Int) throws {
+        let c = model.configuration
+        let library = model.kernels.library
+        guard context > 0, batch > 0 else { throw ModelError.invalidMetadata("context/batch", "\(context)/\(batch)") }
+        self.model = model
+        self.context = context
+        self.batch = batch
+        buffers = try Activations(library: library, configuration: c, capacity: batch, context: context)
+        caches = try (0..<c.layers).map { _ in
+            try Attention.Cache.allocate(library: library, capacity: context, kvHeads: c.kvHeads, headDim: c.headDim)
+        }
+        ropeTable = try Rope.Table(library: library, rotatedDims: c.ropeDimensions, maxPositions: context,
+                                   base: c.ropeBase, frequencyScale: c.ropeFrequencyScale)
+        sequence = try CommandSequence(device: library.device)
+    }
+
+    /// Forgets every token after the first `count` (their cache slots are overwritten later).
+    public func truncate(to count: Int) {
+        tokens.removeLast(max(0, tokens.count - count))
+    }
+
+    /// Runs `newTokens` through the model after the tokens already in the cache. Returns the
+    /// predictions after the last token, or after every new token when `allPositions` is set;
+    /// `topK` (0...64) logits are included per prediction.
+    @discardableResult
+    public func evaluate(_ newTokens: [Int], allPositions: Bool = false, topK: Int = 0) throws -> [Prediction] {
+        guard !newTokens.isEmpty else { throw ModelError.emptyPrompt }
+        guard tokens.count + newTokens.count <= context else {
+            throw ModelError.contextTooLong(requested: tokens.count + newTokens.count, limit: context)
+        }
+        let vocabulary = model.configuration.vocabulary
+        if let bad = newTokens.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw ModelError.invalidToken(bad, vocabulary: vocabulary)
+        }
+        var predictions: [Prediction] = []
+        for start in stride(from: 0, to: newTokens.count, by: batch) {
+            let chunk = Array(newTokens[start..<min(start + batch, newTokens.count)])
+            let last = start + chunk.count == newTokens.count
+            let rows = allPositions ? chunk.count : (last ? 1 : 0)
+            predictions += try run(chunk, logitRows: rows, topK: topK)
+        }
+        return predictions
+    }
+
+    /// The last evaluation's logits of prediction row `row` (0 = the first row it returned).
+    public func logits(row: Int = 0) throws -> [Float] {
+        try buffers.logits.read(Float.self, count: model.configuration.vocabulary, at: row * model.configuration.vocabulary * 4)
+    }
+
+    func run(_ chunk: [Int], logitRows: Int, topK: Int) throws -> [Prediction] {
+        let n = chunk.count, first = tokens.count, kvLength = first + n
+        try buffers.ids.write(chunk.map { UInt32($0) })
+        try buffers.positions.write((first..<kvLength).map { UInt32($0) })
+        try buffers.slots.write((first..<kvLength).map { UInt32($0) })
+        try buffers.params.write([UInt32(kvLength)])
+        // Causal mask: token i (slot first + i) sees slots 0...first + i.
+        var mask = [Float](repeating: -.infinity, count: n * buffers.maskStride)
+        for i in 0..<n { for j in 0...(first + i) { mask[i * buffers.maskStride + j] = 0 } }
+        try buffers.mask.write(mask)
+
+        let kernels = model.kernels
+        try sequence.begin()
+        let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
+                               caches: caches, ropeTable: ropeTable, tokens: n)
+        try model.architecture.forward(pass, weights: model.weights, logitRows: max(logitRows, 1))
+        let vocabulary = model.configuration.vocabulary
+        if logitRows > 0 {
+            try kernels.argmax.encode(sequence, input: buffers.logits, n: vocabulary, rows: logitRows,
+                                      indices: buffers.argmaxIndex, values: buffers.argmaxValue)
+            if topK > 0 {
+                try kernels.topK.encode(sequence, input: buffers.logits, n: vocabulary, rows: logitRows, k: topK,
+                                        indices: buffers.topIndices, values: buffers.topValues)
+            }
+        }
+        try sequence.end()
+        try sequence.run()
+        tokens += chunk
+        guard logitRows > 0 else { return [] }
+        let best = try buffers.argmaxIndex.read(UInt32.self, count: logitRows)
+        let ids = topK > 0 ? try buffers.topIndices.read(UInt32.self, count: logitRows * topK) : []
+        let values = topK > 0 ? try buffers.topValues.read(Float.self, count: logitRows * topK) : []
+        return (0..<logitRows).map { r in
+            Prediction(argmax: Int(best[r]), top: (0..<topK).map { (Int(ids[r * topK + $0]), values[r * topK + $0]) })
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Kernels
+import VulkanRuntime
+
+/// The kernels a forward pass uses, built once per model.
+struct KernelSet: @unchecked Sendable {
+    let library: KernelLibrary
+    let matVec: MatVec
+    let rmsNorm: RMSNorm
+    let rope: Rope
+    let elementwise: Elementwise
+    let embedding: Embedding
+    let attention: Attention
+    let kvWrite: KVCacheWrite
+    let argmax: Argmax
+    let topK: TopK
+
+    init(library: KernelLibrary, ropeLayout: Rope.Layout) throws {
+        self.library = library
+        matVec = try MatVec(library: library)
+        rmsNorm = try RMSNorm(library: library)
+        rope = try Rope(library: library, layout: ropeLayout)
+        elementwise = Elementwise(library: library)
+        embedding = Embedding(library: library)
+        attention = try Attention(library: library)
+        kvWrite = KVCacheWrite(library: library)
+        argmax = try Argmax(library: library)
+        topK = try TopK(library: library)
+    }
+}

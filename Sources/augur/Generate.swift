@@ -1,0 +1,104 @@
+import ArgumentParser
+import Augur
+import Foundation
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate text from a prompt (argument or stdin).")
+
+    @Argument(help: "The prompt; read from stdin when omitted.")
+    var prompt: String?
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "The most tokens to generate.")
+    var maxTokens = 128
+
+    @Option(help: "Sampling temperature (0: greedy).")
+    var temperature: Float = 0
+
+    @Option(help: "Keep the k most likely tokens (0: all).")
+    var topK = 40
+
+    @Option(help: "Nucleus sampling threshold.")
+    var topP: Float = 0.95
+
+    @Option(help: "Drop tokens below this fraction of the best one's probability.")
+    var minP: Float = 0.05
+
+    @Option(help: "Penalty for recently generated tokens (1: off).")
+    var repeatPenalty: Float = 1
+
+    @Option(help: "Seed for sampling.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Apply the model's chat template to the prompt.")
+    var chat = false
+
+    @Flag(help: "Print one JSON object (ids, text, stop reason, stats) instead of streaming text.")
+    var json = false
+
+    func run() throws {
+        do {
+            let text = try prompt ?? readStandardInput()
+            let loaded = try model.load()
+            var parameters = GenerationParameters(maxTokens: maxTokens)
+            parameters.sampling.temperature = temperature
+            parameters.sampling.topK = topK
+            parameters.sampling.topP = topP
+            parameters.sampling.minP = minP
+            parameters.sampling.repetitionPenalty = repeatPenalty
+            parameters.sampling.seed = seed
+            let formatted = chat ? try loaded.chatPrompt([ChatMessage(role: .user, content: text)]) : text
+            let ids = loaded.tokenize(formatted)
+            let cancelled = CancellationFlag()
+            let interrupt = Interrupt { cancelled.set() }
+            defer { interrupt.restore() }
+            let stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled) { event in
+                if !json, case .token(_, let piece) = event {
+                    FileHandle.standardOutput.write(Data(piece.utf8))
+                }
+            }
+            if json {
+                print(try GenerationReport(stats).json())
+            } else {
+                print()
+                FileHandle.standardError.write(Data(String(
+                    format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s, stop: %@\n",
+                    stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
+                    stats.decodeTokensPerSecond, stats.stopReason.rawValue).utf8))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// Reads stdin as UTF-8; invalid bytes are an error, not replacement characters.
+func readStandardInput() throws -> String {
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    guard let text = String(data: data, encoding: .utf8) else { throw GenerationError.invalidUTF8 }
+    return text
+}
+
+/// `generate --json`: the generation's ids, text and speeds.
+struct GenerationReport: Encodable {
+    struct Stats: Encodable {
+        var load_seconds: Double, prefill_tokens_per_second: Double, decode_tokens_per_second: Double
+    }
+    var prompt_tokens: [Int], tokens: [Int], text: String, stop_reason: String, stats: Stats
+
+    init(_ s: GenerationStats) {
+        prompt_tokens = s.promptTokens
+        tokens = s.tokens
+        text = s.text
+        stop_reason = s.stopReason == .endOfGeneration ? "eos" : "max_tokens"
+        stats = Stats(load_seconds: s.loadSeconds, prefill_tokens_per_second: s.prefillTokensPerSecond,
+                      decode_tokens_per_second: s.decodeTokensPerSecond)
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

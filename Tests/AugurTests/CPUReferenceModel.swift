@@ -1,0 +1,106 @@
+import Foundation
+import GGUF
+@testable import Augur
+
+/// A plain CPU forward pass of the llama/qwen2 block, in float with double-precision dot
+/// products, straight from the GGUF file: the definition the GPU forward pass is checked against.
+/// The KV cache rounds to fp16 as the GPU's does.
+final class CPUReferenceModel {
+    let c: ModelConfiguration
+    let file: GGUFFile
+    let neox: Bool
+    private var dense: [String: [Float]] = [:]
+    private var keys: [[[Float]]], values: [[[Float]]]  // [layer][position][kvHeads * headDim]
+
+    init(path: String) throws {
+        file = try GGUFFile(path: path)
+        c = try ModelConfiguration(gguf: file)
+        neox = c.architecture == "qwen2"
+        keys = Array(repeating: [], count: c.layers)
+        values = Array(repeating: [], count: c.layers)
+    }
+
+    func tensor(_ name: String) -> [Float]? {
+        if let cached = dense[name] { return cached }
+        guard let info = file.tensor(named: name) else { return nil }
+        let values = try! Dequantize.row(info.type, from: file.data(of: info), elements: info.elementCount)
+        dense[name] = values
+        return values
+    }
+
+    /// y = W x (+ b) for W of `rows` x x.count.
+    func linear(_ name: String, _ x: [Float], bias: String? = nil) -> [Float] {
+        let w = tensor(name)!, n = x.count, rows = w.count / n
+        let b = bias.flatMap { tensor($0) }
+        return (0..<rows).map { r in
+            var sum = 0.0
+            for k in 0..<n { sum += Double(w[r * n + k]) * Double(x[k]) }
+            return Float(sum) + (b?[r] ?? 0)
+        }
+    }
+
+    func rmsNorm(_ x: [Float], _ weight: String) -> [Float] {
+        let w = tensor(weight)!
+        let mean = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)
+        let scale = Float(1 / (mean + Double(c.rmsEpsilon)).squareRoot())
+        return x.indices.map { x[$0] * scale * w[$0] }
+    }
+
+    func rope(_ x: inout [Float], heads: Int, position: Int) {
+        let d = c.headDim, half = c.ropeDimensions / 2
+        for h in 0..<heads {
+            for i in 0..<half {
+                let theta = Double(position) * c.ropeFrequencyScale * pow(c.ropeBase, -2 * Double(i) / Double(c.ropeDimensions))
+                let (a, b) = neox ? (h * d + i, h * d + i + half) : (h * d + 2 * i, h * d + 2 * i + 1)
+                let (x0, x1) = (Double(x[a]), Double(x[b]))
+                x[a] = Float(x0 * cos(theta) - x1 * sin(theta))
+                x[b] = Float(x0 * sin(theta) + x1 * cos(theta))
+            }
+        }
+    }
+
+    /// Logits after `token` at the next position.
+    func step(_ token: Int) -> [Float] {
+        let position = keys[0].count
+        let d = c.hidden, hd = c.headDim, group = c.heads / c.kvHeads
+        let table = tensor("token_embd.weight")!
+        var x = Array(table[(token * d)..<((token + 1) * d)])
+        for l in 0..<c.layers {
+            let p = "blk.\(l)."
+            let h = rmsNorm(x, p + "attn_norm.weight")
+            var q = linear(p + "attn_q.weight", h, bias: tensor(p + "attn_q.bias") == nil ? nil : p + "attn_q.bias")
+            var k = linear(p + "attn_k.weight", h, bias: tensor(p + "attn_k.bias") == nil ? nil : p + "attn_k.bias")
+            let v = linear(p + "attn_v.weight", h, bias: tensor(p + "attn_v.bias") == nil ? nil : p + "attn_v.bias")
+            rope(&q, heads: c.heads, position: position)
+            rope(&k, heads: c.kvHeads, position: position)
+            keys[l].append(k.map { Float(Float16($0)) })
+            values[l].append(v.map { Float(Float16($0)) })
+            var attention = [Float](repeating: 0, count: c.heads * hd)
+            for head in 0..<c.heads {
+                let kv = head / group
+                let scores = (0...position).map { j -> Double in
+                    var s = 0.0
+                    for i in 0..<hd { s += Double(q[head * hd + i]) * Double(keys[l][j][kv * hd + i]) }
+                    return s / Double(hd).squareRoot()
+                }
+                let top = scores.max()!
+                let weights = scores.map { exp($0 - top) }
+                let total = weights.reduce(0, +)
+                for i in 0..<hd {
+                    var acc = 0.0
+                    for j in 0...position { acc += weights[j] * Double(values[l][j][kv * hd + i]) }
+                    attention[head * hd + i] = Float(acc / total)
+                }
+            }
+            let o = linear(p + "attn_output.weight", attention)
+            for i in 0..<d { x[i] += o[i] }
+            let h2 = rmsNorm(x, p + "ffn_norm.weight")
+            let g = linear(p + "ffn_gate.weight", h2), u = linear(p + "ffn_up.weight", h2)
+            let a = g.indices.map { (g[$0] / (1 + exp(-g[$0]))) * u[$0] }
+            let down = linear(p + "ffn_down.weight", a)
+            for i in 0..<d { x[i] += down[i] }
+        }
+        let out = file.tensor(named: "output.weight") == nil ? "token_embd.weight" : "output.weight"
+        return linear(out, rmsNorm(x, "output_norm.weight"))
+    }
+}
