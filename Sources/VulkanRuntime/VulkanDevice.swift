@@ -77,12 +77,12 @@ public final class VulkanDevice: @unchecked Sendable {
     }
 
     static func choose(_ probes: [PhysicalDeviceProbe], selector: String?) throws -> PhysicalDeviceProbe {
-        probes[try chooseIndex(probes.map(\.capabilities), selector: selector)]
+        probes[try choose(among: probes.map(\.capabilities), selector: selector)]
     }
 
     /// Which device to open: the one `selector` names (index or name substring), else the highest
     /// ranked kind, the first of equals.
-    static func chooseIndex(_ devices: [DeviceCapabilities], selector: String?) throws -> Int {
+    public static func choose(among devices: [DeviceCapabilities], selector: String?) throws -> Int {
         guard !devices.isEmpty else { throw VulkanError.noDevice("the Vulkan loader reports no physical device") }
         if let selector = selector?.trimmingCharacters(in: .whitespaces), !selector.isEmpty {
             if let index = Int(selector), devices.indices.contains(index) { return index }

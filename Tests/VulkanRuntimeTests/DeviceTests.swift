@@ -1,5 +1,5 @@
 import Testing
-@testable import VulkanRuntime
+import VulkanRuntime
 
 @Suite("Vulkan device")
 struct DeviceTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VulkanRuntime
+import VulkanRuntime
 
 @Suite("Vulkan runtime")
 struct RuntimeTests {
@@ -17,13 +17,13 @@ struct RuntimeTests {
     func deviceChoice() throws {
         let devices = try [Self.capabilities("llvmpipe", .cpu), Self.capabilities("Intel UHD", .integrated),
                            Self.capabilities("NVIDIA H200", .discrete), Self.capabilities("virtio", .virtual)]
-        #expect(try VulkanDevice.chooseIndex(devices, selector: nil) == 2)
-        #expect(try VulkanDevice.chooseIndex(Array(devices.prefix(2)), selector: nil) == 1)
-        #expect(try VulkanDevice.chooseIndex([devices[0], devices[3]], selector: nil) == 1)
-        #expect(try VulkanDevice.chooseIndex(devices, selector: "0") == 0)
-        #expect(try VulkanDevice.chooseIndex(devices, selector: "intel") == 1)
+        #expect(try VulkanDevice.choose(among: devices, selector: nil) == 2)
+        #expect(try VulkanDevice.choose(among: Array(devices.prefix(2)), selector: nil) == 1)
+        #expect(try VulkanDevice.choose(among: [devices[0], devices[3]], selector: nil) == 1)
+        #expect(try VulkanDevice.choose(among: devices, selector: "0") == 0)
+        #expect(try VulkanDevice.choose(among: devices, selector: "intel") == 1)
         #expect(throws: VulkanError.deviceNotFound(selector: "radeon", available: devices.map(\.name))) {
-            try VulkanDevice.chooseIndex(devices, selector: "radeon")
+            try VulkanDevice.choose(among: devices, selector: "radeon")
         }
     }
 
