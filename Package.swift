@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "GGUF"),
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .executableTarget(name: "ShaderEmbedder", path: "Tools/ShaderEmbedder"),
+        .executableTarget(name: "make-tiny-model", dependencies: ["GGUF"], path: "Tools/make-tiny-model"),
         .plugin(
             name: "EmbedShaders", capability: .buildTool(),
             dependencies: ["ShaderEmbedder"], path: "Plugins/EmbedShaders"),

@@ -7,7 +7,7 @@ struct AugurCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "Runs GGUF language models on any Vulkan device.",
-        subcommands: [Generate.self, Score.self, Info.self, Pull.self, Models.self])
+        subcommands: [Generate.self, Chat.self, Tokenize.self, Score.self, Info.self, Pull.self, Models.self])
 }
 
 /// Reports a failure the way every subcommand does: one clear line on stderr, exit status 1.
@@ -17,10 +17,18 @@ func fail(_ error: Error) -> ExitCode {
 }
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Describe the Vulkan devices (and, later, a model).")
+    static let configuration = CommandConfiguration(abstract: "Describe a model (with --model) or the Vulkan devices.")
+
+    @Option(help: "A .gguf path or a model name; without it, the device report.")
+    var model: String?
 
     func run() throws {
         do {
+            if let model {
+                let path = try ModelStore().resolve(model)
+                print(try Model(path: path.path).summary)
+                return
+            }
             let devices = try Devices.all()
             let chosen = try Devices.chosen()
             for device in devices {

@@ -75,9 +75,7 @@ struct Generate: ParsableCommand {
 
 /// Reads stdin as UTF-8; invalid bytes are an error, not replacement characters.
 func readStandardInput() throws -> String {
-    let data = FileHandle.standardInput.readDataToEndOfFile()
-    guard let text = String(data: data, encoding: .utf8) else { throw GenerationError.invalidUTF8 }
-    return text
+    try Prompt.decode(FileHandle.standardInput.readDataToEndOfFile())
 }
 
 /// `generate --json`: the generation's ids, text and speeds.

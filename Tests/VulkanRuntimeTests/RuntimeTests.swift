@@ -50,7 +50,7 @@ struct RuntimeTests {
     func suballocation() throws {
         let device = try VulkanDevice(selector: nil)
         var buffers = try (0..<300).map { _ in try GPUBuffer(device: device, size: 4096 + 13) }
-        #expect(device.allocator.blockCount == 1)
+        withExtendedLifetime(buffers) { #expect(device.allocator.blockCount == 1) }
         buffers.removeAll()
         #expect(device.allocator.blockCount == 0)
     }

@@ -34,7 +34,38 @@ public final class Model: @unchecked Sendable {
     }
 
     /// A fresh context (its own KV cache) of `context` tokens, evaluating up to `batch` tokens per pass.
+    /// The default context is 4,096 tokens or the model's own, whichever is smaller; asking for
+    /// more than the model's is an error.
     public func makeSession(context: Int? = nil, batch: Int = 64) throws -> InferenceSession {
-        try InferenceSession(model: self, context: min(context ?? 4096, configuration.contextLength), batch: batch)
+        if let context, context > configuration.contextLength {
+            throw ModelError.contextTooLong(requested: context, limit: configuration.contextLength)
+        }
+        return try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch)
+    }
+
+    /// A summary for `augur info`: architecture, sizes, tensor types, context, chat template.
+    public var summary: String {
+        let c = configuration
+        var types: [String: Int] = [:]
+        for tensor in file.tensors { types[tensor.type.name, default: 0] += 1 }
+        let typeList = types.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let bytes = file.tensors.reduce(0) { $0 + $1.byteCount }
+        return """
+            model: \(file.string("general.name") ?? URL(fileURLWithPath: path).lastPathComponent)
+              architecture: \(c.architecture), \(c.layers) layers, hidden \(c.hidden), feed-forward \(c.feedForward)
+              heads: \(c.heads) query, \(c.kvHeads) key/value, head dimension \(c.headDim)
+              vocabulary: \(c.vocabulary) tokens (pre-tokenizer \(tokenizer.preTokenizerName)), context length \(c.contextLength)
+              RoPE base \(c.ropeBase), RMS epsilon \(c.rmsEpsilon)
+              tensors: \(file.tensors.count) (\(typeList)), \(bytes / 1_048_576) MiB
+              chat template: \(file.string("tokenizer.chat_template") == nil ? "absent" : ((try? ChatTemplate(template: file.string("tokenizer.chat_template"))) != nil ? "present (ChatML)" : "present (unsupported)"))
+            """
+    }
+}
+
+extension Model {
+    /// Just the tokenizer of a GGUF file, without loading weights.
+    public static func tokenizer(path: String) throws -> Tokenizer {
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
+        return try Tokenizer(TokenizerConfiguration(gguf: GGUFFile(path: path)))
     }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import GGUF
+import Testing
+import Augur
+
+@Suite("Prefill and decode on tiny random models")
+struct BatchInvarianceTests {
+    @Test("Prefill in one batch, in batches of 3 and token by token give bit-identical logits", arguments: [TensorType.q8_0, .q4_K])
+    func prefillEqualsDecode(type: TensorType) throws {
+        var random = RandomModel()
+        random.weightType = type
+        random.hidden = 256
+        random.feedForward = 512
+        let model = try Model(path: try TinyModels.path(random, name: "invariance"))
+        let tokens = [257, 32, 99, 97, 116, 258, 40, 41, 120, 121, 122]
+        let whole = try model.makeSession(context: 64)
+        let all = try whole.score(tokens, topK: 1)
+        let chunked = try model.makeSession(context: 64, batch: 3)
+        let split = try chunked.score(tokens, topK: 1)
+        let stepwise = try model.makeSession(context: 64)
+        for (i, token) in tokens.enumerated() {
+            let prediction = try stepwise.evaluate([token], topK: 1)[0]
+            #expect(prediction.top[0].logit.bitPattern == all.positions[i][0].logit.bitPattern, "position \(i)")
+            #expect(prediction.top[0].id == all.positions[i][0].id)
+            #expect(split.positions[i][0].logit.bitPattern == all.positions[i][0].logit.bitPattern)
+        }
+        #expect(all.negativeLogLikelihoods == split.negativeLogLikelihoods)
+    }
+
+    @Test("Truncating the session and re-evaluating reproduces the same predictions")
+    func truncateAndReplay() throws {
+        let model = try Model(path: try TinyModels.path())
+        let session = try model.makeSession(context: 64)
+        let first = try session.evaluate([257, 32, 99, 97], allPositions: true, topK: 3)
+        session.truncate(to: 2)
+        let again = try session.evaluate([99, 97], allPositions: true, topK: 3)
+        #expect(again.map(\.argmax) == Array(first.suffix(2)).map(\.argmax))
+        #expect(again.map { $0.top.map(\.logit) } == Array(first.suffix(2)).map { $0.top.map(\.logit) })
+    }
+}
