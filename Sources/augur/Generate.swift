@@ -34,6 +34,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Apply the model's chat template to the prompt.")
     var chat = false
 
+    @Flag(help: "Keep generating past end-of-generation tokens (for benchmarks).")
+    var ignoreEos = false
+
     @Flag(help: "Print one JSON object (ids, text, stop reason, stats) instead of streaming text.")
     var json = false
 
@@ -48,6 +51,7 @@ struct Generate: ParsableCommand {
             parameters.sampling.minP = minP
             parameters.sampling.repetitionPenalty = repeatPenalty
             parameters.sampling.seed = seed
+            parameters.stopAtEndOfGeneration = !ignoreEos
             let formatted = chat ? try loaded.chatPrompt([ChatMessage(role: .user, content: text)]) : text
             let ids = loaded.tokenize(formatted)
             let cancelled = CancellationFlag()
