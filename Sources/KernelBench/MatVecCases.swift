@@ -16,9 +16,12 @@ enum MatVecCases {
         var cases: [BenchCase] = []
         for (model, types) in typesByModel {
             for type in types {
-                cases.append(matVec(type, rows: model.feedForward, columns: model.hidden, count: 1, label: "\(model.name) ffn_up", configuration))
-                cases.append(matVec(type, rows: model.hidden, columns: model.feedForward, count: 1, label: "\(model.name) ffn_down", configuration))
-                cases.append(matVec(type, rows: model.hidden, columns: model.hidden, count: 1, label: "\(model.name) attn_q", configuration))
+                let shapes = [(model.feedForward, model.hidden, "ffn_up"), (model.hidden, model.feedForward, "ffn_down"),
+                              (model.hidden, model.hidden, "attn_q")]
+                // A type only appears where its blocks fit the row (Qwen2.5-0.5B's 896 is no multiple of 256).
+                for (rows, columns, name) in shapes where columns % type.blockSize == 0 {
+                    cases.append(matVec(type, rows: rows, columns: columns, count: 1, label: "\(model.name) \(name)", configuration))
+                }
             }
         }
         cases.append(matVec(.q6_K, rows: ModelShape.qwen15.vocabulary, columns: 1536, count: 1, label: "qwen2.5-1.5b output", configuration))
@@ -27,7 +30,7 @@ enum MatVecCases {
             cases.append(matVec(type, rows: 8960, columns: 1536, count: 1, label: "qwen2.5-1.5b ffn_up", configuration))
         }
         for type: TensorType in [.q4_1, .q4_K, .q6_K] {
-            cases.append(matVec(type, rows: 4864, columns: 896, count: 64, label: "qwen2.5-0.5b ffn_up prefill", configuration))
+            cases.append(matVec(type, rows: 896, columns: 4864, count: 64, label: "qwen2.5-0.5b ffn_down prefill", configuration))
         }
         return cases
     }

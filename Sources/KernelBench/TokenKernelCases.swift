@@ -12,7 +12,7 @@ enum TokenKernelCases {
                 cases.append(rmsNorm(n: model.hidden, rows: tokens, label: label))
                 cases.append(rope(heads: model.heads, headDim: model.headDim, tokens: tokens, neox: model.name != "smollm2-135m", label: label))
                 cases.append(swiglu(n: model.feedForward * tokens, label: label))
-                cases.append(embedding(type: model.name == "smollm2-135m" ? .q8_0 : .q6_K, rows: model.vocabulary,
+                cases.append(embedding(type: model.hidden % 256 == 0 ? .q6_K : .q8_0, rows: model.vocabulary,
                                        columns: model.hidden, tokens: tokens, label: label))
             }
         }
