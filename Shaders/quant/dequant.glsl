@@ -6,6 +6,8 @@
 #include "f16.glsl"
 #elif defined(W_Q8_0)
 #include "q8_0.glsl"
+#elif defined(W_Q4_0_GGUF)
+#include "q4_0_gguf.glsl"
 #elif defined(W_Q4_0)
 #include "q4_0.glsl"
 #elif defined(W_Q4_1)

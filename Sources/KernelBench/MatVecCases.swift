@@ -29,6 +29,8 @@ enum MatVecCases {
         for type in WeightLayout.supportedTypes {
             cases.append(matVec(type, rows: 8960, columns: 1536, count: 1, label: "qwen2.5-1.5b ffn_up", configuration))
         }
+        // GGUF's own q4_0 blocks, read as they are, against the repacked layout above.
+        cases.append(matVec(.q4_0, rows: 8960, columns: 1536, count: 1, label: "qwen2.5-1.5b ffn_up", configuration, rawLayout: true))
         for type: TensorType in [.q4_1, .q4_K, .q6_K] {
             cases.append(matVec(type, rows: 896, columns: 4864, count: 64, label: "qwen2.5-0.5b ffn_down prefill", configuration))
         }
@@ -36,16 +38,17 @@ enum MatVecCases {
     }
 
     static func matVec(_ type: TensorType, rows: Int, columns: Int, count: Int, label: String,
-                       _ configuration: MatVec.Configuration?) -> BenchCase {
+                       _ configuration: MatVec.Configuration?, rawLayout: Bool = false) -> BenchCase {
         let ggufBytes = Double((try? type.rowBytes(elements: columns)) ?? 0) * Double(rows)
         let kernel = count == 1 ? "matvec" : "matmul"
         let shape = "\(label) \(rows)x\(columns)" + (count > 1 ? "x\(count)" : "")
-        return BenchCase(kernel: kernel, variant: type.name, shape: shape,
+        return BenchCase(kernel: kernel, variant: type.name + (rawLayout ? "_gguf_layout" : ""), shape: shape,
                          bytes: ggufBytes + Double(4 * count * (rows + columns)),
                          flops: 2 * Double(rows * columns * count)) { library in
             let matvec = try MatVec(library: library, configuration: configuration)
             let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 1)
-            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes,
+                                                  ggufBytes: rawLayout)
             let x = SyntheticTensor.randomFloats(count: columns * count, seed: 2)
             let input = try library.buffer(x)
             let output = try library.buffer(Float.self, count: rows * count)

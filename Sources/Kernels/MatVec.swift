@@ -50,16 +50,16 @@ public struct MatVec: Sendable {
         self.configuration = config
     }
 
-    func pipeline(_ type: TensorType, columns: Int) throws -> ComputePipeline {
-        let layout = try WeightLayout(type)
-        return try library.pipeline(
+    func pipeline(_ layout: WeightLayout, columns: Int) throws -> ComputePipeline {
+        try library.pipeline(
             "matmul/matvec.comp", defines: [layout.define: "1"], workgroupSize: configuration.workgroupSize,
             extra: [configuration.lanesPerRow, columns], bindings: 4, push: Push.self)
     }
 
     /// Creates the pipelines of a weight type ahead of use.
     public func prepare(_ type: TensorType) throws {
-        for columns in 1...configuration.columnsPerPass { _ = try pipeline(type, columns: columns) }
+        let layout = try WeightLayout(type)
+        for columns in 1...configuration.columnsPerPass { _ = try pipeline(layout, columns: columns) }
     }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
@@ -81,7 +81,7 @@ public struct MatVec: Sendable {
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
-            let pipeline = try pipeline(weights.type, columns: count)
+            let pipeline = try pipeline(weights.layout, columns: count)
             for chunk in chunks {
                 let planes = weights.planes(chunk)
                 let push = Push(

@@ -9,11 +9,20 @@ public struct WeightLayout: Sendable, Equatable {
     public let vec4PerUnit: Int
     public let unitsPerGroup: Int
     public let wordsPerGroup: Int
+    /// Reads GGUF's blocks as they are (plane B is the raw rows, no plane A): the layout Augur's
+    /// is measured against. Only q4_0, whose block pairs are whole words.
+    public let ggufBytes: Bool
 
     public static let supportedTypes: [TensorType] = [.f32, .f16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
 
-    public init(_ type: TensorType) throws {
+    public init(_ type: TensorType, ggufBytes: Bool = false) throws {
         self.type = type
+        self.ggufBytes = ggufBytes
+        if ggufBytes {
+            guard type == .q4_0 else { throw TensorTypeError.unsupported(type) }
+            (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (0, 2, 9)
+            return
+        }
         switch type {
         case .f32: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (8, 1, 0)
         case .f16: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (4, 1, 0)
@@ -30,7 +39,7 @@ public struct WeightLayout: Sendable, Equatable {
     }
 
     /// The shader define that selects this type (`W_Q4_K`).
-    public var define: String { "W_" + type.name.uppercased() }
+    public var define: String { "W_" + type.name.uppercased() + (ggufBytes ? "_GGUF" : "") }
 
     public func unitsPerRow(columns: Int) -> Int { columns / 32 }
     public func groupsPerRow(columns: Int) -> Int { (columns / 32 + unitsPerGroup - 1) / unitsPerGroup }
@@ -39,7 +48,7 @@ public struct WeightLayout: Sendable, Equatable {
 
     /// Checks that rows of `columns` elements can be laid out.
     public func validate(columns: Int) throws {
-        guard columns > 0, columns % 32 == 0, columns % type.blockSize == 0 else {
+        guard columns > 0, columns % 32 == 0, columns % type.blockSize == 0, !ggufBytes || columns % 64 == 0 else {
             throw TensorTypeError.rowNotMultipleOfBlock(type: type, elements: columns)
         }
     }
@@ -51,6 +60,7 @@ public struct WeightLayout: Sendable, Equatable {
         guard gguf.count >= rowBytes * rows else {
             throw TensorTypeError.bufferTooSmall(needed: rowBytes * rows, got: gguf.count)
         }
+        if ggufBytes { return ([], Array(gguf.prefix(rowBytes * rows))) }
         let aRow = aBytesPerRow(columns: columns), bRow = bBytesPerRow(columns: columns)
         var a = [UInt8](repeating: 0, count: aRow * rows)
         var b = [UInt8](repeating: 0, count: max(bRow * rows, 4))

@@ -16,8 +16,9 @@ public final class WeightMatrix: @unchecked Sendable {
     public var type: TensorType { layout.type }
 
     /// Repacks `rows` GGUF rows and uploads them.
-    public init(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) throws {
-        let layout = try WeightLayout(type)
+    public init(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: UnsafeRawBufferPointer,
+                ggufBytes: Bool = false) throws {
+        let layout = try WeightLayout(type, ggufBytes: ggufBytes)
         let (a, b) = try layout.repack(gguf, rows: rows, columns: columns)
         self.layout = layout
         self.rows = rows
@@ -29,8 +30,11 @@ public final class WeightMatrix: @unchecked Sendable {
         try library.uploader.upload(b, to: buffer, offset: bOffset)
     }
 
-    public static func upload(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: [UInt8]) throws -> WeightMatrix {
-        try gguf.withUnsafeBytes { try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: $0) }
+    public static func upload(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: [UInt8],
+                              ggufBytes: Bool = false) throws -> WeightMatrix {
+        try gguf.withUnsafeBytes {
+            try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: $0, ggufBytes: ggufBytes)
+        }
     }
 
     /// Row ranges small enough that each plane's slice fits one storage-buffer binding and starts
@@ -38,15 +42,16 @@ public final class WeightMatrix: @unchecked Sendable {
     public func rowChunks(maxBindingBytes: Int) -> [Range<Int>] {
         let aRow = layout.aBytesPerRow(columns: columns), bRow = max(layout.bBytesPerRow(columns: columns), 1)
         let quantum = 64
-        let fit = max(quantum, min(maxBindingBytes / aRow, maxBindingBytes / bRow) / quantum * quantum)
+        let fit = max(quantum, min(maxBindingBytes / max(aRow, 1), maxBindingBytes / bRow) / quantum * quantum)
         return stride(from: 0, to: rows, by: fit).map { $0..<min($0 + fit, rows) }
     }
 
     /// Bindings of planes A and B for a row range.
     func planes(_ chunk: Range<Int>) -> (a: BufferRange, b: BufferRange) {
         let aRow = layout.aBytesPerRow(columns: columns), bRow = layout.bBytesPerRow(columns: columns)
+        let b = bRow > 0 ? buffer.range(offset: bOffset + chunk.lowerBound * bRow, size: chunk.count * bRow) : nil
+        guard aRow > 0 else { return (b!, b!) }
         let a = buffer.range(offset: chunk.lowerBound * aRow, size: chunk.count * aRow)
-        guard bRow > 0 else { return (a, a) }
-        return (a, buffer.range(offset: bOffset + chunk.lowerBound * bRow, size: chunk.count * bRow))
+        return (a, b ?? a)
     }
 }

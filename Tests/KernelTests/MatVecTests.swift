@@ -76,3 +76,27 @@ struct MatVecTests {
         #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
     }
 }
+
+@Suite("Matvec over GGUF's own q4_0 layout")
+struct GGUFLayoutMatVecTests {
+    @Test("Reading q4_0 blocks as they are matches the reference and Augur's layout bit for bit")
+    func matchesRepacked() throws {
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        let (rows, columns, count) = (75, 576, 3)
+        let bytes = try SyntheticTensor.randomBytes(type: .q4_0, rows: rows, columns: columns, seed: 41)
+        let x = SyntheticTensor.randomFloats(count: columns * count, seed: 42)
+        let input = try library.buffer(x)
+        var results: [[Float]] = []
+        for raw in [false, true] {
+            let weights = try WeightMatrix.upload(library: library, type: .q4_0, rows: rows, columns: columns, gguf: bytes, ggufBytes: raw)
+            let output = try library.buffer(Float.self, count: rows * count)
+            try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
+            results.append(try library.read(Float.self, from: output, count: rows * count))
+        }
+        let dense = try Dequantize.row(.q4_0, from: bytes, elements: rows * columns)
+        let want = Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
+        #expect(worstViolation(results[1], want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
+        #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+    }
+}

@@ -1,0 +1,21 @@
+// q4_0 read in GGUF's own byte layout (no repacking), for comparison with Augur's layout: two
+// 18-byte blocks make 9 whole words, so a group is a block pair; the first block's 16 quant bytes
+// start 2 bytes into a word and are reassembled from word halves.
+const uint A_VEC4_PER_UNIT = 0, UNITS_PER_GROUP = 2, WORDS_PER_GROUP = 9;
+uint group_base(uint row, uint u);
+void dequant_unit(uint row, uint u, out vec4 w[8]) {
+    uint g = group_base(row, u);
+    uvec4 q;
+    float d;
+    if ((u & 1u) == 0u) {
+        d = unpackHalf2x16(B[g]).x;
+        for (uint i = 0; i < 4; ++i) q[i] = (B[g + i] >> 16) | (B[g + i + 1u] << 16);
+    } else {
+        d = unpackHalf2x16(B[g + 4u]).y;
+        q = uvec4(B[g + 5u], B[g + 6u], B[g + 7u], B[g + 8u]);
+    }
+    for (uint i = 0; i < 4; ++i) {
+        w[i] = (nibbles_lo(q[i]) - 8.0) * d;
+        w[i + 4] = (nibbles_hi(q[i]) - 8.0) * d;
+    }
+}
