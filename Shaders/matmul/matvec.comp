@@ -3,7 +3,9 @@
 // A workgroup computes WORKGROUP_SIZE / LANES_PER_ROW rows for NCOLS columns from one read of the
 // weights. Every column's sum is formed by the same operations in the same order whatever NCOLS
 // is, so a column's result is bit-for-bit the same in a batch of any size (tested).
-// Defines: W_<TYPE>. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
+// Defines: W_<TYPE>; ACCUMULATE adds the result to Y (a residual connection); BIAS adds
+// bias[row] (binding 4). Either way each output is one more float add after the same sum, so the
+// bits equal a separate add kernel's. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
 // (power of two <= subgroup size), 3 columns (the loops over columns unroll completely).
 #include "../common/header.glsl"
 
@@ -13,7 +15,14 @@ layout(constant_id = 3) const uint NCOLS = 8;
 layout(std430, binding = 0) readonly buffer QuantPlane { uvec4 A[]; };
 layout(std430, binding = 1) readonly buffer SidePlane { uint B[]; };
 layout(std430, binding = 2) readonly buffer Input { vec4 X[]; };
+#ifdef ACCUMULATE
+layout(std430, binding = 3) buffer Output { float Y[]; };
+#else
 layout(std430, binding = 3) writeonly buffer Output { float Y[]; };
+#endif
+#ifdef BIAS
+layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
+#endif
 
 layout(push_constant) uniform Params {
     uint rows;          // rows of W in this dispatch
@@ -24,6 +33,7 @@ layout(push_constant) uniform Params {
     uint xOffset4;      // first vec4 of X
     uint yStride;       // floats between columns of Y
     uint yOffset;       // first float of Y
+    uint biasOffset;    // bias index of this dispatch's first row
 } p;
 
 #include "../quant/dequant.glsl"
@@ -78,6 +88,16 @@ void main() {
         for (uint c = 0; c < NCOLS; ++c) acc[c] += subgroupShuffleXor(acc[c], offset);
     }
     if (inRange && slice == 0) {
-        for (uint c = 0; c < NCOLS; ++c) Y[p.yOffset + (col0 + c) * p.yStride + row] = acc[c];
+        for (uint c = 0; c < NCOLS; ++c) {
+            uint y = p.yOffset + (col0 + c) * p.yStride + row;
+            float value = acc[c];
+#ifdef BIAS
+            value = value + bias[p.biasOffset + row];
+#endif
+#ifdef ACCUMULATE
+            value = Y[y] + value;
+#endif
+            Y[y] = value;
+        }
     }
 }

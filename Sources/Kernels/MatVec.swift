@@ -11,6 +11,7 @@ public struct MatVec: Sendable {
     struct Push: BitwiseCopyable {
         var rows: UInt32, ncols: UInt32, unitsPerRow: UInt32, groupsPerRow: UInt32
         var xStride4: UInt32, xOffset4: UInt32, yStride: UInt32, yOffset: UInt32
+        var biasOffset: UInt32
     }
 
     public struct Configuration: Hashable, Sendable {
@@ -50,10 +51,13 @@ public struct MatVec: Sendable {
         self.configuration = config
     }
 
-    func pipeline(_ layout: WeightLayout, columns: Int) throws -> ComputePipeline {
-        try library.pipeline(
-            "matmul/matvec.comp", defines: [layout.define: "1"], workgroupSize: configuration.workgroupSize,
-            extra: [configuration.lanesPerRow, columns], bindings: 4, push: Push.self)
+    func pipeline(_ layout: WeightLayout, columns: Int, accumulate: Bool = false, bias: Bool = false) throws -> ComputePipeline {
+        var defines = [layout.define: "1"]
+        if accumulate { defines["ACCUMULATE"] = "1" }
+        if bias { defines["BIAS"] = "1" }
+        return try library.pipeline(
+            "matmul/matvec.comp", defines: defines, workgroupSize: configuration.workgroupSize,
+            extra: [configuration.lanesPerRow, columns], bindings: bias ? 5 : 4, push: Push.self)
     }
 
     /// Creates the pipelines of a weight type ahead of use.
@@ -64,10 +68,15 @@ public struct MatVec: Sendable {
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
     /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
+    /// With `bias`, bias[r] is added; with `accumulate`, the result is added to Y (a residual).
     public func encode(
         _ sequence: CommandSequence, weights: WeightMatrix, input: GPUBuffer, inputOffset: Int = 0, inputStride: Int? = nil,
-        output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int
+        output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int,
+        bias: GPUBuffer? = nil, accumulate: Bool = false
     ) throws {
+        if let bias, bias.size < weights.rows * 4 {
+            throw VulkanError.invalidArgument("matvec bias of \(bias.size) bytes for \(weights.rows) rows")
+        }
         let xStride = inputStride ?? weights.columns, yStride = outputStride ?? weights.rows
         guard xStride % 4 == 0, inputOffset % 4 == 0, columns > 0 else {
             throw VulkanError.invalidArgument("matvec input offset \(inputOffset) and stride \(xStride) must be multiples of 4")
@@ -81,7 +90,7 @@ public struct MatVec: Sendable {
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
-            let pipeline = try pipeline(weights.layout, columns: count)
+            let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil)
             for chunk in chunks {
                 let planes = weights.planes(chunk)
                 let push = Push(
@@ -89,11 +98,13 @@ public struct MatVec: Sendable {
                     unitsPerRow: UInt32(layout.unitsPerRow(columns: weights.columns)),
                     groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
                     xStride4: UInt32(xStride / 4), xOffset4: UInt32((inputOffset + first * xStride) / 4),
-                    yStride: UInt32(yStride), yOffset: UInt32(outputOffset + first * yStride + chunk.lowerBound))
+                    yStride: UInt32(yStride), yOffset: UInt32(outputOffset + first * yStride + chunk.lowerBound),
+                    biasOffset: UInt32(chunk.lowerBound))
                 // Passes and chunks write disjoint outputs: one barrier after the last.
                 let last = first + count == columns && chunk == chunks.last
+                let bindings = [planes.a, planes.b, input.range(), output.range()] + (bias.map { [$0.range()] } ?? [])
                 try sequence.dispatch(
-                    pipeline, bindings: [planes.a, planes.b, input.range(), output.range()], push: push,
+                    pipeline, bindings: bindings, push: push,
                     groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, 1, 1), barrier: last)
             }
         }

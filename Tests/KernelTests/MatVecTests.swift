@@ -100,3 +100,34 @@ struct GGUFLayoutMatVecTests {
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
     }
 }
+
+@Suite("Matvec with bias and residual")
+struct MatVecEpilogueTests {
+    @Test("Bias and accumulation give the same bits as separate add kernels")
+    func sameBitsAsSeparateAdds() throws {
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        let (rows, columns, count) = (70, 256, 3)
+        let bytes = try SyntheticTensor.randomBytes(type: .q4_K, rows: rows, columns: columns, seed: 51)
+        let weights = try WeightMatrix.upload(library: library, type: .q4_K, rows: rows, columns: columns, gguf: bytes)
+        let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * count, seed: 52))
+        let biasValues = SyntheticTensor.randomFloats(count: rows, seed: 53)
+        let residual = SyntheticTensor.randomFloats(count: rows * count, seed: 54)
+        let bias = try library.buffer(biasValues)
+        let fusedBias = try library.buffer(Float.self, count: rows * count), separateBias = try library.buffer(Float.self, count: rows * count)
+        let fusedSum = try library.buffer(residual), separateSum = try library.buffer(residual)
+        let scratch = try library.buffer(Float.self, count: rows * count)
+        let add = Elementwise(library: library)
+        try run(library) { seq in
+            try matvec.encode(seq, weights: weights, input: input, output: fusedBias, columns: count, bias: bias)
+            try matvec.encode(seq, weights: weights, input: input, output: separateBias, columns: count)
+            try add.encode(seq, .add, a: separateBias, b: bias, bPeriod: rows, output: separateBias, count: rows * count)
+            try matvec.encode(seq, weights: weights, input: input, output: fusedSum, columns: count, accumulate: true)
+            try matvec.encode(seq, weights: weights, input: input, output: scratch, columns: count)
+            try add.encode(seq, .add, a: separateSum, b: scratch, output: separateSum, count: rows * count)
+        }
+        let n = rows * count
+        #expect(try library.read(Float.self, from: fusedBias, count: n).map(\.bitPattern) == library.read(Float.self, from: separateBias, count: n).map(\.bitPattern))
+        #expect(try library.read(Float.self, from: fusedSum, count: n).map(\.bitPattern) == library.read(Float.self, from: separateSum, count: n).map(\.bitPattern))
+    }
+}

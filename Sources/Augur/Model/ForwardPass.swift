@@ -30,11 +30,12 @@ struct ForwardPass {
 
     /// out[t] = W input[t] (+ bias)
     func linear(_ weights: WeightMatrix, _ input: GPUBuffer, into out: GPUBuffer, bias: GPUBuffer? = nil) throws {
-        try kernels.matVec.encode(sequence, weights: weights, input: input, output: out, columns: tokens)
-        if let bias {
-            try kernels.elementwise.encode(sequence, .add, a: out, b: bias, bPeriod: weights.rows, output: out,
-                                           count: tokens * weights.rows)
-        }
+        try kernels.matVec.encode(sequence, weights: weights, input: input, output: out, columns: tokens, bias: bias)
+    }
+
+    /// x[t] += W input[t]: a projection and its residual connection in one pass.
+    func addLinear(_ weights: WeightMatrix, _ input: GPUBuffer, to x: GPUBuffer) throws {
+        try kernels.matVec.encode(sequence, weights: weights, input: input, output: x, columns: tokens, accumulate: true)
     }
 
     /// Rotates each head of data[t] by the angle of positions[t].
@@ -53,11 +54,6 @@ struct ForwardPass {
         try kernels.attention.encode(sequence, queries: queries, cache: caches[layer], mask: buffers.mask,
                                      maskStride: buffers.maskStride, params: buffers.params, output: out,
                                      count: tokens, heads: configuration.heads)
-    }
-
-    /// x += y
-    func add(_ y: GPUBuffer, to x: GPUBuffer, width: Int) throws {
-        try kernels.elementwise.encode(sequence, .add, a: x, b: y, output: x, count: tokens * width)
     }
 
     /// gate = silu(gate) * up

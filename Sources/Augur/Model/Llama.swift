@@ -19,14 +19,12 @@ enum Llama: Architecture {
             try f.rope(b.k, heads: c.kvHeads)
             try f.store(keys: b.k, values: b.v, layer: l)                          // cache[l][slots] = k, v
             try f.attend(b.q, layer: l, into: b.attention)                        // a: [n, H * hd]
-            try f.linear(layer.output, b.attention, into: f.h)                     // h: [n, d]
-            try f.add(f.h, to: f.x, width: c.hidden)                              // x += h
+            try f.addLinear(layer.output, b.attention, to: f.x)                    // x += Wo a: [n, d]
             try f.rmsNorm(f.x, layer.feedForwardNorm, into: f.h)                  // h: [n, d]
             try f.linear(layer.gate, f.h, into: b.gate)                           // g: [n, ff]
             try f.linear(layer.up, f.h, into: b.up)                               // u: [n, ff]
             try f.swiglu(b.gate, b.up)                                            // g = silu(g) * u
-            try f.linear(layer.down, b.gate, into: f.h)                           // h: [n, d]
-            try f.add(f.h, to: f.x, width: c.hidden)                              // x += h
+            try f.addLinear(layer.down, b.gate, to: f.x)                          // x += Wd g: [n, d]
         }
         try f.rmsNorm(f.x, w.outputNorm, into: f.h)                               // h: [n, d]
         try f.logits(w.output, from: f.h, rows: logitRows)                        // logits: [rows, vocab]
