@@ -37,6 +37,12 @@ struct Generate: ParsableCommand {
     @Flag(help: "Keep generating past end-of-generation tokens (for benchmarks).")
     var ignoreEos = false
 
+    @Flag(help: "Speculative decoding with prompt lookup drafts (greedy; output equals plain decoding).")
+    var lookup = false
+
+    @Option(help: "The most tokens drafted per round.")
+    var draftMax = 8
+
     @Flag(help: "Print one JSON object (ids, text, stop reason, stats) instead of streaming text.")
     var json = false
 
@@ -57,13 +63,24 @@ struct Generate: ParsableCommand {
             let cancelled = CancellationFlag()
             let interrupt = Interrupt { cancelled.set() }
             defer { interrupt.restore() }
-            let stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled) { event in
+            let show: (GenerationEvent) -> Void = { event in
                 if !json, case .token(_, let piece) = event {
                     FileHandle.standardOutput.write(Data(piece.utf8))
                 }
             }
+            let stats: GenerationStats
+            var speculative: SpeculativeStats?
+            if lookup {
+                var drafter = PromptLookupDrafter()
+                (stats, speculative) = try loaded.runSpeculativeGeneration(
+                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, cancelled: cancelled, emit: show)
+            } else {
+                stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
+            }
             if json {
-                print(try GenerationReport(stats).json())
+                var report = GenerationReport(stats)
+                report.stats.speculative = speculative.map(GenerationReport.Speculative.init)
+                print(try report.json())
             } else {
                 print()
                 FileHandle.standardError.write(Data(String(
@@ -86,6 +103,17 @@ func readStandardInput() throws -> String {
 struct GenerationReport: Encodable {
     struct Stats: Encodable {
         var load_seconds: Double, prefill_tokens_per_second: Double, decode_tokens_per_second: Double
+        var speculative: Speculative?
+    }
+    struct Speculative: Encodable {
+        var drafter: String, rounds: Int, drafted: Int, accepted: Int, mean_accepted_length: Double
+        var acceptance_by_position: [Double]
+
+        init(_ s: SpeculativeStats) {
+            (drafter, rounds, drafted, accepted) = (s.drafter, s.rounds, s.drafted, s.accepted)
+            mean_accepted_length = s.meanAcceptedLength
+            acceptance_by_position = s.acceptanceByPosition
+        }
     }
     var prompt_tokens: [Int], tokens: [Int], text: String, stop_reason: String, stats: Stats
 
@@ -95,7 +123,7 @@ struct GenerationReport: Encodable {
         text = s.text
         stop_reason = s.stopReason == .endOfGeneration ? "eos" : "max_tokens"
         stats = Stats(load_seconds: s.loadSeconds, prefill_tokens_per_second: s.prefillTokensPerSecond,
-                      decode_tokens_per_second: s.decodeTokensPerSecond)
+                      decode_tokens_per_second: s.decodeTokensPerSecond, speculative: nil)
     }
 
     func json() throws -> String {

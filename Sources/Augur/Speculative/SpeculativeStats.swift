@@ -1,0 +1,37 @@
+/// How speculation went: rounds (target passes), tokens drafted and accepted.
+public struct SpeculativeStats: Sendable, Codable, Equatable {
+    public var drafter: String
+    public var rounds = 0
+    public var drafted = 0
+    public var accepted = 0
+    /// Tokens generated (accepted drafts plus the target's own token each round).
+    public var generated = 0
+    /// acceptanceByPosition[i]: the fraction of rounds that drafted an (i+1)-th token and had it accepted.
+    public var acceptanceByPosition: [Double] = []
+    var draftedAt: [Int] = []
+    var acceptedAt: [Int] = []
+
+    public init(drafter: String) {
+        self.drafter = drafter
+    }
+
+    /// Tokens per target pass, the bonus token included.
+    public var meanAcceptedLength: Double { rounds == 0 ? 0 : Double(generated) / Double(rounds) }
+    public var acceptanceRate: Double { drafted == 0 ? 0 : Double(accepted) / Double(drafted) }
+
+    mutating func record(drafted d: Int, accepted a: Int, generated g: Int) {
+        rounds += 1
+        drafted += d
+        accepted += a
+        generated += g
+        while draftedAt.count < d { draftedAt.append(0); acceptedAt.append(0) }
+        for i in 0..<d { draftedAt[i] += 1 }
+        for i in 0..<a { acceptedAt[i] += 1 }
+        acceptanceByPosition = zip(acceptedAt, draftedAt).map { Double($0) / Double(max($1, 1)) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case drafter, rounds, drafted, accepted, generated
+        case acceptanceByPosition = "acceptance_by_position"
+    }
+}

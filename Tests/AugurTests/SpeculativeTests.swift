@@ -1,0 +1,78 @@
+import Foundation
+import GGUF
+import Testing
+import Augur
+
+/// A drafter that proposes a fixed continuation: the right one (everything accepted) or a wrong
+/// one (everything rejected), to drive both paths of verification and rollback.
+struct ScriptedDrafter: Drafter {
+    var script: [Int]
+    var corrupt: Bool
+    let name = "scripted"
+
+    mutating func propose(after context: [Int], limit: Int) -> [Int] {
+        let done = context.count - promptLength
+        let tail = script.dropFirst(done).prefix(limit).map { corrupt ? ($0 + 1) % 256 : $0 }
+        return Array(tail)
+    }
+    var promptLength: Int
+}
+
+@Suite("Speculative decoding equals plain greedy decoding")
+struct SpeculativeTests {
+    static func plain(_ model: Model, _ prompt: [Int], _ n: Int) throws -> [Int] {
+        var p = GenerationParameters(maxTokens: n)
+        p.stopAtEndOfGeneration = false
+        return try model.runGeneration(prompt, parameters: p) { _ in }.tokens
+    }
+
+    @Test("Prompt lookup, a perfect drafter and a wrong drafter all give plain greedy's tokens on a tiny model", arguments: [TensorType.q8_0, .q4_K])
+    func tinyModel(type: TensorType) throws {
+        var random = RandomModel()
+        random.weightType = type
+        random.hidden = 256
+        random.feedForward = 512
+        let model = try Model(path: try TinyModels.path(random, name: "speculative"))
+        let prompt = [257, 32, 99, 97, 116, 258, 99, 97, 116, 32, 99, 97, 116]
+        let n = 40
+        let expected = try Self.plain(model, prompt, n)
+        var parameters = GenerationParameters(maxTokens: n)
+        parameters.stopAtEndOfGeneration = false
+        for limit in [1, 3, 8] {
+            var lookup = PromptLookupDrafter()
+            let (viaLookup, _) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, draftLimit: limit)
+            #expect(viaLookup.tokens == expected, "lookup, draft \(limit)")
+            var perfect = ScriptedDrafter(script: expected, corrupt: false, promptLength: prompt.count)
+            let (viaPerfect, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &perfect, draftLimit: limit)
+            #expect(viaPerfect.tokens == expected, "perfect, draft \(limit)")
+            #expect(stats.accepted == stats.drafted && stats.rounds == (n + limit) / (limit + 1))
+            var wrong = ScriptedDrafter(script: expected, corrupt: true, promptLength: prompt.count)
+            let (viaWrong, wrongStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &wrong, draftLimit: limit)
+            #expect(viaWrong.tokens == expected, "wrong, draft \(limit)")
+            #expect(wrongStats.accepted == 0 && wrongStats.rounds == n)
+        }
+    }
+
+    @Test("Prompt lookup on SmolLM2 gives plain greedy's tokens and accepts drafts")
+    func smolLM2() throws {
+        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        let model = try Model(path: path)
+        let prompt = model.tokenize("def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n")
+        let expected = try Self.plain(model, prompt, 24)
+        var parameters = GenerationParameters(maxTokens: 24)
+        parameters.stopAtEndOfGeneration = false
+        var lookup = PromptLookupDrafter()
+        let (result, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, draftLimit: 8)
+        print("smollm2 lookup: \(stats.rounds) rounds for \(result.tokens.count) tokens, \(stats.accepted)/\(stats.drafted) drafts accepted")
+        #expect(result.tokens == expected)
+        #expect(stats.accepted > 0)
+    }
+
+    @Test("Prompt lookup proposes what followed the most recent match of the longest suffix")
+    func lookup() {
+        var drafter = PromptLookupDrafter(maximumMatch: 3)
+        #expect(drafter.propose(after: [1, 2, 3, 9, 9, 1, 2, 3], limit: 2) == [9, 9])
+        #expect(drafter.propose(after: [5, 1, 7, 1], limit: 4) == [7, 1])
+        #expect(drafter.propose(after: [1, 2, 3], limit: 4) == [])
+    }
+}
