@@ -40,6 +40,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Speculative decoding with prompt lookup drafts (greedy; output equals plain decoding).")
     var lookup = false
 
+    @Option(help: "Speculative decoding with a draft model (a .gguf path or a name) sharing the target's vocabulary.")
+    var draftModel: String?
+
     @Option(help: "The most tokens drafted per round.")
     var draftMax = 8
 
@@ -70,7 +73,12 @@ struct Generate: ParsableCommand {
             }
             let stats: GenerationStats
             var speculative: SpeculativeStats?
-            if lookup {
+            if let draftModel {
+                let path = try ModelStore().resolve(draftModel)
+                var drafter = try DraftModelDrafter(draft: Model(path: path.path), target: loaded)
+                (stats, speculative) = try loaded.runSpeculativeGeneration(
+                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, cancelled: cancelled, emit: show)
+            } else if lookup {
                 var drafter = PromptLookupDrafter()
                 (stats, speculative) = try loaded.runSpeculativeGeneration(
                     ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, cancelled: cancelled, emit: show)

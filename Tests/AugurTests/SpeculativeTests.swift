@@ -76,3 +76,41 @@ struct SpeculativeTests {
         #expect(drafter.propose(after: [1, 2, 3], limit: 4) == [])
     }
 }
+
+@Suite("Draft-model speculation")
+struct DraftModelTests {
+    @Test("A smaller random draft model gives plain greedy's tokens at every draft length")
+    func tinyPair() throws {
+        var target = RandomModel()
+        target.hidden = 256
+        target.feedForward = 512
+        target.layers = 3
+        var draft = RandomModel()
+        draft.seed = 9
+        let targetModel = try Model(path: try TinyModels.path(target, name: "pair-target"))
+        let draftModel = try Model(path: try TinyModels.path(draft, name: "pair-draft"))
+        let prompt = [257, 32, 99, 97, 116]
+        let expected = try SpeculativeTests.plain(targetModel, prompt, 30)
+        var parameters = GenerationParameters(maxTokens: 30)
+        parameters.stopAtEndOfGeneration = false
+        for limit in [1, 4, 8] {
+            var drafter = try DraftModelDrafter(draft: draftModel, target: targetModel)
+            let (result, stats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: limit)
+            #expect(result.tokens == expected, "draft \(limit)")
+            #expect(stats.generated == 30)
+        }
+        // The draft model drafting for itself is always right.
+        var selfDrafter = try DraftModelDrafter(draft: targetModel, target: targetModel)
+        let (own, ownStats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &selfDrafter, draftLimit: 5)
+        #expect(own.tokens == expected && ownStats.accepted == ownStats.drafted)
+    }
+
+    @Test("A draft model with another vocabulary is refused with a clear error")
+    func incompatible() throws {
+        let target = try Model(path: try TinyModels.path())
+        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        #expect {
+            _ = try DraftModelDrafter(draft: Model(path: path), target: target)
+        } throws: { "\($0)".contains("cannot draft for the target") }
+    }
+}

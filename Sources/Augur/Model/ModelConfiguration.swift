@@ -61,6 +61,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case contextTooLong(requested: Int, limit: Int)
     case emptyPrompt
     case invalidToken(Int, vocabulary: Int)
+    case incompatibleDraft(String)
 
     public var description: String {
         switch self {
@@ -74,6 +75,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .contextTooLong(let requested, let limit): return "\(requested) tokens do not fit the context of \(limit) tokens"
         case .emptyPrompt: return "the prompt is empty"
         case .invalidToken(let id, let vocabulary): return "token id \(id) is outside the vocabulary of \(vocabulary)"
+        case .incompatibleDraft(let why): return "the draft model cannot draft for the target: \(why)"
         }
     }
 }

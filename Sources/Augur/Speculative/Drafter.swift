@@ -2,7 +2,7 @@
 /// verifies every proposal with the target, so a drafter can only change speed, never output.
 public protocol Drafter {
     /// Up to `limit` tokens to follow `context` (the prompt and every accepted token so far).
-    mutating func propose(after context: [Int], limit: Int) -> [Int]
+    mutating func propose(after context: [Int], limit: Int) throws -> [Int]
     /// Told which tokens the target accepted, so it can learn from them.
     mutating func observe(accepted: [Int], context: [Int])
     /// A short name for stats ("lookup", ...).

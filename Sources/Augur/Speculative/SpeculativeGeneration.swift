@@ -34,7 +34,7 @@ extension Model {
         rounds: while generated.count < parameters.maxTokens {
             if cancelled.isSet { reason = .cancelled; break }
             let room = parameters.maxTokens - generated.count - 1
-            let draft = room > 0 ? Array(drafter.propose(after: context + [next], limit: min(draftLimit, room)).prefix(room)) : []
+            let draft = room > 0 ? Array(try drafter.propose(after: context + [next], limit: min(draftLimit, room)).prefix(room)) : []
             let base = session.tokens.count
             let predictions = try session.evaluate([next] + draft, allPositions: true)
             var accepted = 0
