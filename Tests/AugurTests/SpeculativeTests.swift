@@ -114,3 +114,20 @@ struct DraftModelTests {
         } throws: { "\($0)".contains("cannot draft for the target") }
     }
 }
+
+@Suite("Draft-model speculation on the Qwen2.5-Coder pair", .serialized)
+struct QwenPairTests {
+    @Test("Qwen2.5-Coder-0.5B drafting for 1.5B gives the 1.5B model's greedy tokens")
+    func qwenPair() throws {
+        guard let targetPath = ModelFiles.path("qwen2.5-coder-1.5b"), let draftPath = ModelFiles.path("qwen2.5-coder-0.5b") else { return }
+        let target = try Model(path: targetPath)
+        let prompt = try target.tokenize(target.chatPrompt([ChatMessage(role: .user, content: "Write a Python function that checks whether a number is prime.")]))
+        let expected = try SpeculativeTests.plain(target, prompt, 10)
+        var parameters = GenerationParameters(maxTokens: 10)
+        parameters.stopAtEndOfGeneration = false
+        var drafter = try DraftModelDrafter(draft: Model(path: draftPath), target: target)
+        let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 4)
+        print("qwen pair: \(stats.accepted)/\(stats.drafted) accepted, \(stats.rounds) rounds for \(result.tokens.count) tokens")
+        #expect(result.tokens == expected)
+    }
+}
