@@ -45,6 +45,12 @@ public struct Sampler: Sendable {
 
     /// The next token after `history`, from a row of logits.
     public mutating func sample(_ logits: [Float], history: [Int]) -> Int {
+        draw(from: distribution(logits, history: history))
+    }
+
+    /// The distribution the sampler draws from: the candidates that survive the penalty and the
+    /// filters, with probabilities at the sampling temperature (one certain token when greedy).
+    public func distribution(_ logits: [Float], history: [Int]) -> [(id: Int, probability: Double)] {
         var logits = logits
         let p = parameters
         if p.repetitionPenalty != 1 {
@@ -52,7 +58,7 @@ public struct Sampler: Sendable {
                 logits[id] = logits[id] > 0 ? logits[id] / p.repetitionPenalty : logits[id] * p.repetitionPenalty
             }
         }
-        if p.isGreedy { return Self.argmax(logits) }
+        if p.isGreedy { return [(Self.argmax(logits), 1)] }
         // Candidates by logit, descending (ties: lower id first), cut to top-k.
         var candidates = Array(logits.indices)
         let keep = p.topK > 0 ? min(p.topK, logits.count) : logits.count
@@ -70,18 +76,28 @@ public struct Sampler: Sendable {
         candidates.removeLast(candidates.count - cut)
         weights.removeLast(weights.count - cut)
         if p.minP > 0 {
-            let floor = Double(p.minP)  // weights are relative to the top token's
-            let kept = weights.indices.filter { weights[$0] >= floor }
+            let kept = weights.indices.filter { weights[$0] >= Double(p.minP) }  // weights are relative to the top token's
             candidates = kept.map { candidates[$0] }
         }
         let scaled = candidates.map { exp(Double(logits[$0] - top) / Double(p.temperature)) }
         let sum = scaled.reduce(0, +)
-        var draw = Double(generator.next() >> 11) / Double(1 << 53) * sum
-        for (i, w) in scaled.enumerated() {
-            draw -= w
-            if draw < 0 { return candidates[i] }
+        return zip(candidates, scaled).map { ($0, $1 / sum) }
+    }
+
+    /// A uniform draw in [0, 1).
+    public mutating func uniform() -> Double {
+        Double(generator.next() >> 11) / Double(1 << 53)
+    }
+
+    /// A token drawn from a distribution (probabilities summing to 1, or to any positive total).
+    public mutating func draw(from distribution: [(id: Int, probability: Double)]) -> Int {
+        let total = distribution.reduce(0) { $0 + $1.probability }
+        var u = uniform() * total
+        for (id, probability) in distribution {
+            u -= probability
+            if u < 0 { return id }
         }
-        return candidates[candidates.count - 1]
+        return distribution[distribution.count - 1].id
     }
 
     /// Index of the largest logit, the lowest index on ties.

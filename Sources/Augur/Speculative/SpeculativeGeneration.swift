@@ -2,19 +2,19 @@ import Foundation
 import Tokenizer
 
 extension Model {
-    /// Greedy generation with a drafter: each round the target verifies the drafted chain in one
-    /// batch, keeps the longest prefix that equals its own greedy choices plus its next token, and
-    /// drops the rest of the KV cache. The kernels are batch invariant, so the output equals plain
-    /// greedy decoding token for token.
+    /// Generation with a drafter: each round the target verifies the drafted chain in one batch,
+    /// keeps an accepted prefix plus a token of its own, and drops the rest of the KV cache.
+    /// Greedy: a drafted token is accepted when it is the target's argmax; the kernels are batch
+    /// invariant, so the output equals plain greedy decoding token for token. Sampling: drafts are
+    /// deterministic proposals; proposal x is accepted with probability p(x) under the target's
+    /// sampling distribution, else the token is drawn from p with x removed (renormalised), which
+    /// leaves every output token distributed exactly as plain sampling's.
     public func runSpeculativeGeneration(
         _ prompt: [Int], parameters: GenerationParameters, drafter: inout some Drafter, draftLimit: Int = 8,
         session: InferenceSession? = nil, cancelled: CancellationFlag = CancellationFlag(),
         emit: (GenerationEvent) -> Void = { _ in }
     ) throws -> (GenerationStats, SpeculativeStats) {
         try parameters.sampling.validate()
-        guard parameters.sampling.isGreedy, parameters.sampling.repetitionPenalty == 1 else {
-            throw GenerationError.invalidParameter("speculative decoding is greedy for now: use temperature 0 and no repetition penalty")
-        }
         guard !prompt.isEmpty else { throw ModelError.emptyPrompt }
         guard draftLimit >= 0, draftLimit < 64 else { throw GenerationError.invalidParameter("draft length must be in 0...63") }
         let needed = prompt.count + parameters.maxTokens + draftLimit + 1
@@ -23,11 +23,15 @@ extension Model {
             throw ModelError.contextTooLong(requested: session.tokens.count + needed, limit: session.context)
         }
         var stats = SpeculativeStats(drafter: drafter.name)
+        var sampler = Sampler(parameters.sampling)
+        let argmaxOnly = parameters.sampling.isGreedy && parameters.sampling.repetitionPenalty == 1
         var decoder = StreamingDecoder(tokenizer: tokenizer)
         var generated: [Int] = [], text = ""
         var reason = StopReason.maxTokens
         let prefillStart = Date()
-        var next = try session.evaluate(prompt)[0].argmax   // the target's certain next token
+        let first = try session.evaluate(prompt)[0]
+        // The target's own next token: certain, whatever is drafted after it.
+        var next = argmaxOnly ? first.argmax : sampler.sample(try session.logits(), history: prompt)
         let prefillSeconds = Date().timeIntervalSince(prefillStart)
         let decodeStart = Date()
         var context = prompt
@@ -37,14 +41,19 @@ extension Model {
             let draft = room > 0 ? Array(try drafter.propose(after: context + [next], limit: min(draftLimit, room)).prefix(room)) : []
             let base = session.tokens.count
             let predictions = try session.evaluate([next] + draft, allPositions: true)
-            var accepted = 0
-            while accepted < draft.count && draft[accepted] == predictions[accepted].argmax { accepted += 1 }
+            var accepted = 0, following: Int
+            if argmaxOnly {
+                while accepted < draft.count && draft[accepted] == predictions[accepted].argmax { accepted += 1 }
+                following = predictions[accepted].argmax
+            } else {
+                (accepted, following) = try verify(draft, after: context + [next], session: session, sampler: &sampler)
+            }
             session.truncate(to: base + 1 + accepted)
             let newTokens = [next] + draft.prefix(accepted)
             stats.record(drafted: draft.count, accepted: accepted, generated: newTokens.count)
             drafter.observe(accepted: newTokens, context: context)
             context += newTokens
-            next = predictions[accepted].argmax
+            next = following
             for token in newTokens {
                 generated.append(token)
                 let piece = decoder.append(token)
@@ -62,5 +71,23 @@ extension Model {
             prefillTokensPerSecond: Double(prompt.count) / max(prefillSeconds, 1e-9),
             decodeTokensPerSecond: generated.count > 1 ? Double(generated.count - 1) / max(decodeSeconds, 1e-9) : 0)
         return (result, stats)
+    }
+
+    /// Rejection sampling over a chain of deterministic proposals: how many are accepted, and the
+    /// target's token after them (a resample at the first rejection, else a fresh draw).
+    func verify(_ draft: [Int], after history: [Int], session: InferenceSession, sampler: inout Sampler) throws -> (Int, Int) {
+        var history = history
+        for (i, proposal) in draft.enumerated() {
+            let distribution = sampler.distribution(try session.logits(row: i), history: history)
+            let p = distribution.first { $0.id == proposal }?.probability ?? 0
+            if sampler.uniform() < p {
+                history.append(proposal)
+                continue
+            }
+            let residual = distribution.filter { $0.id != proposal }
+            return (i, residual.isEmpty ? proposal : sampler.draw(from: residual))
+        }
+        let distribution = sampler.distribution(try session.logits(row: draft.count), history: history)
+        return (draft.count, sampler.draw(from: distribution))
     }
 }
