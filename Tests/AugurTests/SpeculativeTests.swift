@@ -131,3 +131,27 @@ struct QwenPairTests {
         #expect(result.tokens == expected)
     }
 }
+
+@Suite("Online n-gram pool")
+struct NGramPoolTests {
+    @Test("The pool learns continuations, forgets past its capacity, and drafts a repeated request fully")
+    func learns() throws {
+        let pool = NGramPool(order: 2, capacity: 3)
+        pool.learn([1, 2, 3, 4, 5, 6])
+        #expect(pool.count == 3)
+        #expect(pool.predict(after: [9, 3, 4], limit: 5) == [5, 6])
+        #expect(pool.predict(after: [1, 2], limit: 5) == [])  // (1, 2) was forgotten
+
+        let model = try Model(path: try TinyModels.path())
+        let prompt = [257, 32, 99, 97, 116]
+        let expected = try SpeculativeTests.plain(model, prompt, 24)
+        var parameters = GenerationParameters(maxTokens: 24)
+        parameters.stopAtEndOfGeneration = false
+        var drafter = NGramPoolDrafter(pool: NGramPool(order: 3))
+        let (first, firstStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 6)
+        let (second, secondStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 6)
+        #expect(first.tokens == expected && second.tokens == expected)
+        #expect(secondStats.accepted > firstStats.accepted)
+        #expect(secondStats.rounds < firstStats.rounds)
+    }
+}
