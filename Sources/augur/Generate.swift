@@ -46,6 +46,9 @@ struct Generate: ParsableCommand {
     @Option(help: "The most tokens drafted per round.")
     var draftMax = 8
 
+    @Flag(help: "Choose each round's draft length from the measured acceptance and verification cost (at most --draft-max).")
+    var adaptive = false
+
     @Flag(help: "Print one JSON object (ids, text, stop reason, stats) instead of streaming text.")
     var json = false
 
@@ -77,11 +80,11 @@ struct Generate: ParsableCommand {
                 let path = try ModelStore().resolve(draftModel)
                 var drafter = try DraftModelDrafter(draft: Model(path: path.path), target: loaded)
                 (stats, speculative) = try loaded.runSpeculativeGeneration(
-                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, cancelled: cancelled, emit: show)
+                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive, cancelled: cancelled, emit: show)
             } else if lookup {
                 var drafter = PromptLookupDrafter()
                 (stats, speculative) = try loaded.runSpeculativeGeneration(
-                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, cancelled: cancelled, emit: show)
+                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive, cancelled: cancelled, emit: show)
             } else {
                 stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
             }

@@ -46,6 +46,10 @@ struct SpeculativeTests {
             let (viaPerfect, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &perfect, draftLimit: limit)
             #expect(viaPerfect.tokens == expected, "perfect, draft \(limit)")
             #expect(stats.accepted == stats.drafted && stats.rounds == (n + limit) / (limit + 1))
+            var adaptiveLookup = PromptLookupDrafter()
+            let (viaAdaptive, _) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &adaptiveLookup,
+                                                                      draftLimit: limit, adaptive: true)
+            #expect(viaAdaptive.tokens == expected, "adaptive lookup, draft \(limit)")
             var wrong = ScriptedDrafter(script: expected, corrupt: true, promptLength: prompt.count)
             let (viaWrong, wrongStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &wrong, draftLimit: limit)
             #expect(viaWrong.tokens == expected, "wrong, draft \(limit)")
@@ -153,5 +157,21 @@ struct NGramPoolTests {
         #expect(first.tokens == expected && second.tokens == expected)
         #expect(secondStats.accepted > firstStats.accepted)
         #expect(secondStats.rounds < firstStats.rounds)
+    }
+}
+
+@Suite("Adaptive draft length")
+struct DraftLengthPolicyTests {
+    @Test("Expensive extra columns drive the draft length down; cheap ones and high acceptance drive it up")
+    func choice() {
+        var lavapipe = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.6)
+        var gpu = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.9)
+        #expect(lavapipe.choose() == 8)  // explores before it has measured anything
+        for k in [8, 2, 4, 1, 8, 0] {
+            lavapipe.record(drafted: k, accepted: k / 2, seconds: 0.1 * (1 + 0.6 * Double(k)))
+            gpu.record(drafted: k, accepted: k, seconds: 0.1 * (1 + 0.02 * Double(k)))
+        }
+        #expect(lavapipe.choose() <= 1)
+        #expect(gpu.choose() == 8)
     }
 }

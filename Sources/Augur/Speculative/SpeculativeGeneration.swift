@@ -10,7 +10,7 @@ extension Model {
     /// sampling distribution, else the token is drawn from p with x removed (renormalised), which
     /// leaves every output token distributed exactly as plain sampling's.
     public func runSpeculativeGeneration(
-        _ prompt: [Int], parameters: GenerationParameters, drafter: inout some Drafter, draftLimit: Int = 8,
+        _ prompt: [Int], parameters: GenerationParameters, drafter: inout some Drafter, draftLimit: Int = 8, adaptive: Bool = false,
         session: InferenceSession? = nil, cancelled: CancellationFlag = CancellationFlag(),
         emit: (GenerationEvent) -> Void = { _ in }
     ) throws -> (GenerationStats, SpeculativeStats) {
@@ -23,6 +23,7 @@ extension Model {
             throw ModelError.contextTooLong(requested: session.tokens.count + needed, limit: session.context)
         }
         var stats = SpeculativeStats(drafter: drafter.name)
+        var policy = DraftLengthPolicy(maximum: draftLimit)
         var sampler = Sampler(parameters.sampling)
         let argmaxOnly = parameters.sampling.isGreedy && parameters.sampling.repetitionPenalty == 1
         var decoder = StreamingDecoder(tokenizer: tokenizer)
@@ -38,9 +39,11 @@ extension Model {
         rounds: while generated.count < parameters.maxTokens {
             if cancelled.isSet { reason = .cancelled; break }
             let room = parameters.maxTokens - generated.count - 1
-            let draft = room > 0 ? Array(try drafter.propose(after: context + [next], limit: min(draftLimit, room)).prefix(room)) : []
+            let limit = min(adaptive ? policy.choose() : draftLimit, room)
+            let draft = limit > 0 ? Array(try drafter.propose(after: context + [next], limit: limit).prefix(limit)) : []
             let base = session.tokens.count
-            let predictions = try session.evaluate([next] + draft, allPositions: true)
+            let verifyStart = Date()
+            let predictions = try session.evaluate([next] + draft, allPositions: !draft.isEmpty)
             var accepted = 0, following: Int
             if argmaxOnly {
                 while accepted < draft.count && draft[accepted] == predictions[accepted].argmax { accepted += 1 }
@@ -49,6 +52,7 @@ extension Model {
                 (accepted, following) = try verify(draft, after: context + [next], session: session, sampler: &sampler)
             }
             session.truncate(to: base + 1 + accepted)
+            policy.record(drafted: draft.count, accepted: accepted, seconds: Date().timeIntervalSince(verifyStart))
             let newTokens = [next] + draft.prefix(accepted)
             stats.record(drafted: draft.count, accepted: accepted, generated: newTokens.count)
             drafter.observe(accepted: newTokens, context: context)
