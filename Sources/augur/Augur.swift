@@ -7,7 +7,7 @@ struct AugurCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "Runs GGUF language models on any Vulkan device.",
-        subcommands: [Generate.self, Chat.self, Tokenize.self, Score.self, Info.self, Pull.self, Models.self])
+        subcommands: [Generate.self, Chat.self, Tokenize.self, Score.self, Bench.self, Info.self, Pull.self, Models.self])
 }
 
 /// Reports a failure the way every subcommand does: one clear line on stderr, exit status 1.

@@ -175,3 +175,18 @@ struct DraftLengthPolicyTests {
         #expect(gpu.choose() == 8)
     }
 }
+
+@Suite("Benchmark prompt sets")
+struct PromptSetTests {
+    @Test("Prompt files may be JSON lines or plain lines; a bad HumanEval range is an error")
+    func files() throws {
+        let url = FileManager.default.temporaryDirectory.appending(path: "augur-prompts-\(UUID().uuidString).jsonl")
+        try Data("{\"task_id\": \"a\", \"prompt\": \"def f():\\n\"}\nplain prompt\\nsecond line\n".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let set = try PromptSet.load(url.path)
+        #expect(set.map(\.name) == ["a", "1"])
+        #expect(set.map(\.prompt) == ["def f():\n", "plain prompt\nsecond line"])
+        #expect(throws: GenerationError.self) { try PromptSet.load("humaneval:5-2") }
+        #expect(throws: ModelStoreError.fileNotFound("/no/prompts.txt")) { try PromptSet.load("/no/prompts.txt") }
+    }
+}

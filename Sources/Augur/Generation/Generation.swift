@@ -42,7 +42,7 @@ extension Model {
 
     /// The blocking generation loop: prefill, then one token per submission.
     public func runGeneration(_ prompt: [Int], parameters: GenerationParameters, session: InferenceSession? = nil,
-                              cancelled: CancellationFlag = CancellationFlag(), emit: (GenerationEvent) -> Void) throws -> GenerationStats {
+                              cancelled: CancellationFlag = CancellationFlag(), emit: (GenerationEvent) -> Void = { _ in }) throws -> GenerationStats {
         try parameters.sampling.validate()
         guard !prompt.isEmpty else { throw ModelError.emptyPrompt }
         guard parameters.maxTokens >= 0 else { throw GenerationError.invalidParameter("max tokens must be >= 0") }

@@ -107,6 +107,7 @@ public struct ModelStore: Sendable {
         return parts.map(\.1)
     }
 
+    /// Runs a helper program (pip, python), turning a failure into a clear error.
     func run(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
