@@ -47,17 +47,10 @@ struct Bench: ParsableCommand {
             for (name, prompt) in set {
                 let ids = target.tokenize(prompt)
                 let plain = try target.runGeneration(ids, parameters: parameters)
-                let (spec, stats): (GenerationStats, SpeculativeStats)
-                if let draft {
-                    var drafter = try DraftModelDrafter(draft: draft, target: target)
-                    (spec, stats) = try target.runSpeculativeGeneration(ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive)
-                } else if ngram {
-                    var drafter = NGramPoolDrafter(pool: pool)
-                    (spec, stats) = try target.runSpeculativeGeneration(ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive)
-                } else {
-                    var drafter = PromptLookupDrafter()
-                    (spec, stats) = try target.runSpeculativeGeneration(ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive)
-                }
+                var drafter: any Drafter = try draft.map { try DraftModelDrafter(draft: $0, target: target) }
+                    ?? (ngram ? NGramPoolDrafter(pool: pool) as any Drafter : PromptLookupDrafter())
+                let (spec, stats) = try target.runSpeculativeGeneration(
+                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive)
                 let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
                 rows.append(row)
                 if !json {

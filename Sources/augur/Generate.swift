@@ -76,13 +76,10 @@ struct Generate: ParsableCommand {
             }
             let stats: GenerationStats
             var speculative: SpeculativeStats?
-            if let draftModel {
-                let path = try ModelStore().resolve(draftModel)
-                var drafter = try DraftModelDrafter(draft: Model(path: path.path), target: loaded)
-                (stats, speculative) = try loaded.runSpeculativeGeneration(
-                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive, cancelled: cancelled, emit: show)
-            } else if lookup {
-                var drafter = PromptLookupDrafter()
+            if draftModel != nil || lookup {
+                var drafter: any Drafter = try draftModel.map {
+                    try DraftModelDrafter(draft: Model(path: ModelStore().resolve($0).path), target: loaded)
+                } ?? PromptLookupDrafter()
                 (stats, speculative) = try loaded.runSpeculativeGeneration(
                     ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive, cancelled: cancelled, emit: show)
             } else {
