@@ -14,43 +14,29 @@ struct Bench: ParsableCommand {
     @Option(help: "Tokens to generate per prompt.")
     var maxTokens = 64
 
-    @Flag(help: "Draft with prompt lookup.")
-    var lookup = false
-
-    @Flag(help: "Draft with an n-gram pool learned across the prompts.")
-    var ngram = false
-
-    @Option(help: "Draft with this model (path or name).")
-    var draftModel: String?
-
-    @Option(help: "The most tokens drafted per round.")
-    var draftMax = 8
-
-    @Flag(help: "Adaptive draft length.")
-    var adaptive = false
+    @OptionGroup(title: "Drafters (they combine)") var speculation: SpeculationOptions
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         do {
-            guard [lookup, ngram, draftModel != nil].filter({ $0 }).count == 1 else {
-                throw ValidationError("choose one drafter: --lookup, --ngram or --draft-model")
+            guard speculation.isOn else {
+                throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
             let set = try PromptSet.load(prompts)
             let target = try model.load()
-            let draft = try draftModel.map { try Model(path: ModelStore().resolve($0).path) }
-            let pool = NGramPool()
             var parameters = GenerationParameters(maxTokens: maxTokens)
             parameters.stopAtEndOfGeneration = false
+            let speculative = try speculation.speculation()
             var rows: [BenchReport.Row] = []
             for (name, prompt) in set {
                 let ids = target.tokenize(prompt)
                 let plain = try target.runGeneration(ids, parameters: parameters)
-                var drafter: any Drafter = try draft.map { try DraftModelDrafter(draft: $0, target: target) }
-                    ?? (ngram ? NGramPoolDrafter(pool: pool) as any Drafter : PromptLookupDrafter())
-                let (spec, stats) = try target.runSpeculativeGeneration(
-                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive)
+                var withDrafts = parameters
+                withDrafts.speculation = speculative
+                let spec = try target.runGeneration(ids, parameters: withDrafts)
+                let stats = spec.speculative ?? SpeculativeStats(drafter: "none")
                 let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
                 rows.append(row)
                 if !json {

@@ -37,17 +37,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Keep generating past end-of-generation tokens (for benchmarks).")
     var ignoreEos = false
 
-    @Flag(help: "Speculative decoding with prompt lookup drafts (greedy; output equals plain decoding).")
-    var lookup = false
-
-    @Option(help: "Speculative decoding with a draft model (a .gguf path or a name) sharing the target's vocabulary.")
-    var draftModel: String?
-
-    @Option(help: "The most tokens drafted per round.")
-    var draftMax = 8
-
-    @Flag(help: "Choose each round's draft length from the measured acceptance and verification cost (at most --draft-max).")
-    var adaptive = false
+    @OptionGroup(title: "Speculative decoding (the output equals plain decoding)") var speculation: SpeculationOptions
 
     @Flag(help: "Print one JSON object (ids, text, stop reason, stats) instead of streaming text.")
     var json = false
@@ -74,20 +64,11 @@ struct Generate: ParsableCommand {
                     FileHandle.standardOutput.write(Data(piece.utf8))
                 }
             }
-            let stats: GenerationStats
-            var speculative: SpeculativeStats?
-            if draftModel != nil || lookup {
-                var drafter: any Drafter = try draftModel.map {
-                    try DraftModelDrafter(draft: Model(path: ModelStore().resolve($0).path), target: loaded)
-                } ?? PromptLookupDrafter()
-                (stats, speculative) = try loaded.runSpeculativeGeneration(
-                    ids, parameters: parameters, drafter: &drafter, draftLimit: draftMax, adaptive: adaptive, cancelled: cancelled, emit: show)
-            } else {
-                stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
-            }
+            parameters.speculation = try speculation.speculation()
+            let stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
             if json {
                 var report = GenerationReport(stats)
-                report.stats.speculative = speculative.map(GenerationReport.Speculative.init)
+                report.stats.speculative = stats.speculative.map(GenerationReport.Speculative.init)
                 print(try report.json())
             } else {
                 print()

@@ -16,6 +16,7 @@ struct PublicAPITests {
             switch event {
             case .token(let id, _): if id >= 0 { ids.append(id) }
             case .finished(let stats): final = stats
+            case .round: Issue.record("plain decoding has no verification rounds")
             }
         }
         #expect(ids.count == 12)
@@ -45,5 +46,26 @@ struct PublicAPITests {
             return count
         }
         #expect(try await task.value == 3)
+    }
+
+    @Test("Speculation is a field of the parameters: the stream reports each round's accepted tokens and the same text")
+    func speculativeStream() async throws {
+        let model = try Model(path: try TinyModels.path())
+        var parameters = GenerationParameters(maxTokens: 16)
+        parameters.stopAtEndOfGeneration = false
+        let plain = try model.runGeneration(model.tokenize("the cat the cat the cat"), parameters: parameters)
+        parameters.speculation = Speculation(lookup: true, draftMax: 4)
+        var ids: [Int] = [], rounds = 0, accepted = 0
+        var final: GenerationStats?
+        for try await event in model.generate("the cat the cat the cat", parameters: parameters) {
+            switch event {
+            case .token(let id, _): if id >= 0 { ids.append(id) }
+            case .round(_, let n): rounds += 1; accepted += n
+            case .finished(let stats): final = stats
+            }
+        }
+        #expect(ids == plain.tokens)
+        #expect(final?.speculative?.rounds == rounds && final?.speculative?.accepted == accepted)
+        #expect(rounds > 0 && rounds + accepted == 16)
     }
 }

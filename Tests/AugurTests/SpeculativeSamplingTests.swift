@@ -4,8 +4,9 @@ import Testing
 import Augur
 
 /// Speculative sampling must leave the target's distribution unchanged. On a tiny model, 2,000
-/// seeded runs each way: the second and third generated tokens (the ones verification accepts or
-/// resamples) are compared with a chi-square test of homogeneity at p = 0.001.
+/// seeded runs each way (plain, a chain of drafts, a tree of drafts with wrong siblings): the second
+/// and third generated tokens (the ones verification accepts or resamples) are compared with a
+/// chi-square test of homogeneity at p = 0.001.
 @Suite("Speculative sampling keeps the target's distribution", .serialized)
 struct SpeculativeSamplingTests {
     static func chiSquare(_ a: [Int: Int], _ b: [Int: Int]) -> (statistic: Double, critical: Double) {
@@ -45,8 +46,8 @@ struct SpeculativeSamplingTests {
         greedy.stopAtEndOfGeneration = false
         let script = try model.runGeneration(prompt, parameters: greedy) { _ in }.tokens
         let session = try model.makeSession(context: 32)
-        var plain: [[Int: Int]] = [[:], [:]], speculative: [[Int: Int]] = [[:], [:]]
-        var acceptedTotal = 0, draftedTotal = 0
+        var plain: [[Int: Int]] = [[:], [:]], speculative: [[Int: Int]] = [[:], [:]], tree: [[Int: Int]] = [[:], [:]]
+        var acceptedTotal = 0, draftedTotal = 0, treeAccepted = 0
         for run in 0..<2_000 {
             parameters.sampling.seed = UInt64(run)
             session.truncate(to: 0)
@@ -54,13 +55,21 @@ struct SpeculativeSamplingTests {
             session.truncate(to: 0)
             var drafter = ScriptedDrafter(script: script, corrupt: false, promptLength: prompt.count)
             parameters.sampling.seed = UInt64(1_000_000 + run)
-            let (result, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 2, session: session)
+            let (result, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(2), session: session)
             let b = result
             acceptedTotal += stats.accepted
             draftedTotal += stats.drafted
+            // A tree: a wrong candidate tried before the greedy one at each step, and wrong leaves.
+            session.truncate(to: 0)
+            var treeDrafter = ScriptedTreeDrafter(script: script, promptLength: prompt.count)
+            parameters.sampling.seed = UInt64(2_000_000 + run)
+            let (c, treeStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &treeDrafter,
+                                                                    shape: DraftShape(depth: 2, width: 3), session: session)
+            treeAccepted += treeStats.accepted
             for i in 0..<2 {
                 plain[i][a[i + 1], default: 0] += 1
                 speculative[i][b.tokens[i + 1], default: 0] += 1
+                tree[i][c.tokens[i + 1], default: 0] += 1
             }
         }
         print("speculative sampling: \(acceptedTotal)/\(draftedTotal) proposals accepted")
@@ -69,6 +78,10 @@ struct SpeculativeSamplingTests {
             let (statistic, critical) = Self.chiSquare(plain[i], speculative[i])
             print("token \(i + 2): chi-square \(statistic), critical \(critical), outcomes \(plain[i].count)/\(speculative[i].count)")
             #expect(statistic < critical, "token \(i + 2)")
+            let (treeStatistic, treeCritical) = Self.chiSquare(plain[i], tree[i])
+            print("token \(i + 2), tree drafts: chi-square \(treeStatistic), critical \(treeCritical)")
+            #expect(treeStatistic < treeCritical, "token \(i + 2), tree drafts")
         }
+        #expect(treeAccepted > 0)
     }
 }

@@ -40,18 +40,18 @@ struct SpeculativeTests {
         parameters.stopAtEndOfGeneration = false
         for limit in [1, 3, 8] {
             var lookup = PromptLookupDrafter()
-            let (viaLookup, _) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, draftLimit: limit)
+            let (viaLookup, _) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, shape: .chain(limit))
             #expect(viaLookup.tokens == expected, "lookup, draft \(limit)")
             var perfect = ScriptedDrafter(script: expected, corrupt: false, promptLength: prompt.count)
-            let (viaPerfect, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &perfect, draftLimit: limit)
+            let (viaPerfect, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &perfect, shape: .chain(limit))
             #expect(viaPerfect.tokens == expected, "perfect, draft \(limit)")
             #expect(stats.accepted == stats.drafted && stats.rounds == (n + limit) / (limit + 1))
             var adaptiveLookup = PromptLookupDrafter()
             let (viaAdaptive, _) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &adaptiveLookup,
-                                                                      draftLimit: limit, adaptive: true)
+                                                                      shape: .chain(limit), adaptive: true)
             #expect(viaAdaptive.tokens == expected, "adaptive lookup, draft \(limit)")
             var wrong = ScriptedDrafter(script: expected, corrupt: true, promptLength: prompt.count)
-            let (viaWrong, wrongStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &wrong, draftLimit: limit)
+            let (viaWrong, wrongStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &wrong, shape: .chain(limit))
             #expect(viaWrong.tokens == expected, "wrong, draft \(limit)")
             #expect(wrongStats.accepted == 0 && wrongStats.rounds == n)
         }
@@ -66,7 +66,7 @@ struct SpeculativeTests {
         var parameters = GenerationParameters(maxTokens: 24)
         parameters.stopAtEndOfGeneration = false
         var lookup = PromptLookupDrafter()
-        let (result, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, draftLimit: 8)
+        let (result, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &lookup, shape: .chain(8))
         print("smollm2 lookup: \(stats.rounds) rounds for \(result.tokens.count) tokens, \(stats.accepted)/\(stats.drafted) drafts accepted")
         #expect(result.tokens == expected)
         #expect(stats.accepted > 0)
@@ -99,13 +99,13 @@ struct DraftModelTests {
         parameters.stopAtEndOfGeneration = false
         for limit in [1, 4, 8] {
             var drafter = try DraftModelDrafter(draft: draftModel, target: targetModel)
-            let (result, stats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: limit)
+            let (result, stats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(limit))
             #expect(result.tokens == expected, "draft \(limit)")
             #expect(stats.generated == 30)
         }
         // The draft model drafting for itself is always right.
         var selfDrafter = try DraftModelDrafter(draft: targetModel, target: targetModel)
-        let (own, ownStats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &selfDrafter, draftLimit: 5)
+        let (own, ownStats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &selfDrafter, shape: .chain(5))
         #expect(own.tokens == expected && ownStats.accepted == ownStats.drafted)
     }
 
@@ -130,7 +130,7 @@ struct QwenPairTests {
         var parameters = GenerationParameters(maxTokens: 10)
         parameters.stopAtEndOfGeneration = false
         var drafter = try DraftModelDrafter(draft: Model(path: draftPath), target: target)
-        let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 4)
+        let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
         print("qwen pair: \(stats.accepted)/\(stats.drafted) accepted, \(stats.rounds) rounds for \(result.tokens.count) tokens")
         #expect(result.tokens == expected)
     }
@@ -152,8 +152,8 @@ struct NGramPoolTests {
         var parameters = GenerationParameters(maxTokens: 24)
         parameters.stopAtEndOfGeneration = false
         var drafter = NGramPoolDrafter(pool: NGramPool(order: 3))
-        let (first, firstStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 6)
-        let (second, secondStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, draftLimit: 6)
+        let (first, firstStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(6))
+        let (second, secondStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(6))
         #expect(first.tokens == expected && second.tokens == expected)
         #expect(secondStats.accepted > firstStats.accepted)
         #expect(secondStats.rounds < firstStats.rounds)

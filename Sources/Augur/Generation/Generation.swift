@@ -40,9 +40,15 @@ extension Model {
         generate(tokens: tokenize(prompt), parameters: parameters)
     }
 
-    /// The blocking generation loop: prefill, then one token per submission.
+    /// The blocking generation loop: prefill, then one token per submission (or, with
+    /// `parameters.speculation`, one verification pass per round).
     public func runGeneration(_ prompt: [Int], parameters: GenerationParameters, session: InferenceSession? = nil,
                               cancelled: CancellationFlag = CancellationFlag(), emit: (GenerationEvent) -> Void = { _ in }) throws -> GenerationStats {
+        if let speculation = parameters.speculation {
+            var drafter = try drafter(for: speculation)
+            return try runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: speculation.shape,
+                                                adaptive: speculation.adaptive, session: session, cancelled: cancelled, emit: emit).0
+        }
         try parameters.sampling.validate()
         guard !prompt.isEmpty else { throw ModelError.emptyPrompt }
         guard parameters.maxTokens >= 0 else { throw GenerationError.invalidParameter("max tokens must be >= 0") }

@@ -5,6 +5,8 @@ public struct GenerationParameters: Sendable, Equatable {
     public var sampling = SamplingParameters()
     /// Stop at the model's end-of-generation tokens.
     public var stopAtEndOfGeneration = true
+    /// Speculative decoding (nil: plain decoding). The output is the same either way.
+    public var speculation: Speculation?
 
     public init(maxTokens: Int = 128, sampling: SamplingParameters = SamplingParameters()) {
         self.maxTokens = maxTokens
@@ -28,11 +30,16 @@ public struct GenerationStats: Sendable, Codable, Equatable {
     public var loadSeconds: Double
     public var prefillTokensPerSecond: Double
     public var decodeTokensPerSecond: Double
+    /// How speculation went, when it was on.
+    public var speculative: SpeculativeStats?
 }
 
 /// What a generation stream yields: each token as it is produced, then the stats.
 public enum GenerationEvent: Sendable {
     /// A generated token and the text it completes (empty while a UTF-8 character is unfinished).
     case token(id: Int, text: String)
+    /// A speculative verification round: `drafted` tokens checked in one target pass, `accepted`
+    /// of them kept (the target's own token comes on top).
+    case round(drafted: Int, accepted: Int)
     case finished(GenerationStats)
 }

@@ -5,8 +5,10 @@ protocol Architecture {
     /// `general.architecture` values it runs.
     static var names: [String] { get }
     static var ropeLayout: Rope.Layout { get }
-    /// Records the batch's forward pass, ending with the logits of its last `logitRows` tokens.
-    static func forward(_ f: ForwardPass, weights: ModelWeights, logitRows: Int) throws
+    /// Records the batch's forward pass through `layers`, ending with the logits of its last
+    /// `logitRows` tokens (none when 0). Starting past layer 0 continues from the hidden states
+    /// already in `x` (early exit: the first layers ran in an earlier pass).
+    static func forward(_ f: ForwardPass, weights: ModelWeights, layers: Range<Int>, logitRows: Int) throws
 }
 
 /// Every architecture Augur runs: adding one is a file and a line here.

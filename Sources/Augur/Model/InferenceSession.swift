@@ -15,11 +15,20 @@ public final class InferenceSession: @unchecked Sendable {
     public let model: Model
     public let context: Int
     public let batch: Int
-    public private(set) var tokens: [Int] = []
+    public internal(set) var tokens: [Int] = []
     let buffers: Activations
     let caches: [Attention.Cache]
     let ropeTable: Rope.Table
     let sequence: CommandSequence
+    /// Where the last evaluated tree starts and its parents, until a path of it is kept.
+    var lastTree: (base: Int, parents: [Int])?
+    /// Rows in transit while a tree path moves into place, and the slot lists of the move.
+    let scratch: Attention.Cache
+    let moveSlots: GPUBuffer
+    /// Early exit: tokens from `start` on ran through the first `layers` layers only; their hidden
+    /// states wait in `exitStates` ([batch][hidden]) for the rest.
+    var partial: (start: Int, layers: Int)?
+    let exitStates: GPUBuffer
 
     init(model: Model, context: Int, batch: Int) throws {
         let c = model.configuration
@@ -35,11 +44,16 @@ public final class InferenceSession: @unchecked Sendable {
         ropeTable = try Rope.Table(library: library, rotatedDims: c.ropeDimensions, maxPositions: context,
                                    base: c.ropeBase, frequencyScale: c.ropeFrequencyScale)
         sequence = try CommandSequence(device: library.device)
+        scratch = try Attention.Cache.allocate(library: library, capacity: batch, kvHeads: c.kvHeads, headDim: c.headDim)
+        moveSlots = try library.buffer(UInt32.self, count: 3 * batch, location: .host)
+        exitStates = try library.buffer(Float.self, count: batch * c.hidden)
     }
 
     /// Forgets every token after the first `count` (their cache slots are overwritten later).
     public func truncate(to count: Int) {
         tokens.removeLast(max(0, tokens.count - count))
+        lastTree = nil
+        if let start = partial?.start, start >= tokens.count { partial = nil }
     }
 
     /// Runs `newTokens` through the model after the tokens already in the cache. Returns the
@@ -51,11 +65,13 @@ public final class InferenceSession: @unchecked Sendable {
         guard tokens.count + newTokens.count <= context else {
             throw ModelError.contextTooLong(requested: tokens.count + newTokens.count, limit: context)
         }
+        try checkComplete()
         let vocabulary = model.configuration.vocabulary
         if let bad = newTokens.first(where: { $0 < 0 || $0 >= vocabulary }) {
             throw ModelError.invalidToken(bad, vocabulary: vocabulary)
         }
         var predictions: [Prediction] = []
+        lastTree = nil
         for start in stride(from: 0, to: newTokens.count, by: batch) {
             let chunk = Array(newTokens[start..<min(start + batch, newTokens.count)])
             let last = start + chunk.count == newTokens.count
@@ -70,22 +86,32 @@ public final class InferenceSession: @unchecked Sendable {
         try buffers.logits.read(Float.self, count: model.configuration.vocabulary, at: row * model.configuration.vocabulary * 4)
     }
 
-    func run(_ chunk: [Int], logitRows: Int, topK: Int) throws -> [Prediction] {
+    /// Runs one batch into the next free slots. Token i sits at `positions[i]` (default: its slot)
+    /// and sees the slots `visible(i)` lists (default: causal, every slot up to its own).
+    /// `layers` (default all) is the range of layers to run; `exit` copies the hidden states after
+    /// them into `exitStates` from row `exit`, `resume` loads `x` from `exitStates` before them.
+    func run(_ chunk: [Int], positions: [Int]? = nil, visible: ((Int) -> [Int])? = nil, layers: Range<Int>? = nil,
+             exit: Int? = nil, resume: Bool = false, logitRows: Int, topK: Int) throws -> [Prediction] {
         let n = chunk.count, first = tokens.count, kvLength = first + n
         try buffers.ids.write(chunk.map { UInt32($0) })
-        try buffers.positions.write((first..<kvLength).map { UInt32($0) })
+        try buffers.positions.write((positions ?? Array(first..<kvLength)).map { UInt32($0) })
         try buffers.slots.write((first..<kvLength).map { UInt32($0) })
         try buffers.params.write([UInt32(kvLength)])
-        // Causal mask: token i (slot first + i) sees slots 0...first + i.
         var mask = [Float](repeating: -.infinity, count: n * buffers.maskStride)
-        for i in 0..<n { for j in 0...(first + i) { mask[i * buffers.maskStride + j] = 0 } }
+        for i in 0..<n {
+            for j in visible?(i) ?? Array(0...(first + i)) { mask[i * buffers.maskStride + j] = 0 }
+        }
         try buffers.mask.write(mask)
 
         let kernels = model.kernels
         try sequence.begin()
         let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
                                caches: caches, ropeTable: ropeTable, tokens: n)
-        try model.architecture.forward(pass, weights: model.weights, logitRows: max(logitRows, 1))
+        let rowBytes = model.configuration.hidden * 4
+        if resume { try sequence.copy(from: exitStates, to: buffers.x, bytes: n * rowBytes) }
+        try model.architecture.forward(pass, weights: model.weights, layers: layers ?? 0..<model.configuration.layers,
+                                       logitRows: logitRows)
+        if let row = exit { try sequence.copy(from: buffers.x, to: exitStates, destinationOffset: row * rowBytes, bytes: n * rowBytes) }
         let vocabulary = model.configuration.vocabulary
         if logitRows > 0 {
             try kernels.argmax.encode(sequence, input: buffers.logits, n: vocabulary, rows: logitRows,

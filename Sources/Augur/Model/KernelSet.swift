@@ -11,6 +11,7 @@ struct KernelSet: @unchecked Sendable {
     let embedding: Embedding
     let attention: Attention
     let kvWrite: KVCacheWrite
+    let kvMove: KVCacheMove
     let argmax: Argmax
     let topK: TopK
 
@@ -23,6 +24,7 @@ struct KernelSet: @unchecked Sendable {
         embedding = Embedding(library: library)
         attention = try Attention(library: library)
         kvWrite = KVCacheWrite(library: library)
+        kvMove = KVCacheMove(library: library)
         argmax = try Argmax(library: library)
         topK = try TopK(library: library)
     }

@@ -6,11 +6,12 @@ enum Llama: Architecture {
     static let names = ["llama"]
     static let ropeLayout = Rope.Layout.normal
 
-    static func forward(_ f: ForwardPass, weights w: ModelWeights, logitRows: Int) throws {
+    static func forward(_ f: ForwardPass, weights w: ModelWeights, layers: Range<Int>, logitRows: Int) throws {
         let c = f.configuration
         let b = f.buffers
-        try f.embed(w.embedding, into: f.x)                                        // x: [n, d]
-        for (l, layer) in w.layers.enumerated() {
+        if layers.lowerBound == 0 { try f.embed(w.embedding, into: f.x) }         // x: [n, d]
+        for l in layers {
+            let layer = w.layers[l]
             try f.rmsNorm(f.x, layer.attentionNorm, into: f.h)                     // h: [n, d]
             try f.linear(layer.query, f.h, into: b.q, bias: layer.queryBias)      // q: [n, H * hd]
             try f.linear(layer.key, f.h, into: b.k, bias: layer.keyBias)          // k: [n, Hkv * hd]
@@ -26,6 +27,7 @@ enum Llama: Architecture {
             try f.swiglu(b.gate, b.up)                                            // g = silu(g) * u
             try f.addLinear(layer.down, b.gate, to: f.x)                          // x += Wd g: [n, d]
         }
+        guard logitRows > 0 else { return }
         try f.rmsNorm(f.x, w.outputNorm, into: f.h)                               // h: [n, d]
         try f.logits(w.output, from: f.h, rows: logitRows)                        // logits: [rows, vocab]
     }

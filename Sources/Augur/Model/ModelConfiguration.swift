@@ -62,6 +62,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case emptyPrompt
     case invalidToken(Int, vocabulary: Int)
     case incompatibleDraft(String)
+    case invalidTree(String)
 
     public var description: String {
         switch self {
@@ -69,6 +70,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .invalidMetadata(let key, let value): return "the model file has an invalid \(key): \(value)"
         case .unsupportedArchitecture(let arch, let supported): return "unsupported architecture \(arch); Augur runs \(supported.joined(separator: ", "))"
         case .unsupported(let what): return "unsupported: \(what)"
+        case .invalidTree(let why): return "invalid token tree: \(why)"
         case .missingTensor(let name): return "the model file lacks the tensor \(name)"
         case .tensorShape(let name, let expected, let found): return "tensor \(name) has shape \(found), expected \(expected)"
         case .unsupportedTensorType(let name, let type): return "tensor \(name) has type \(type), which Augur's kernels do not support"

@@ -6,11 +6,11 @@ enum Qwen2: Architecture {
     static let names = ["qwen2"]
     static let ropeLayout = Rope.Layout.neox
 
-    static func forward(_ f: ForwardPass, weights w: ModelWeights, logitRows: Int) throws {
+    static func forward(_ f: ForwardPass, weights w: ModelWeights, layers: Range<Int>, logitRows: Int) throws {
         guard w.layers.allSatisfy({ $0.queryBias != nil && $0.keyBias != nil && $0.valueBias != nil }) else {
             throw ModelError.missingTensor("blk.N.attn_q.bias / attn_k.bias / attn_v.bias (qwen2 projections carry biases)")
         }
         // Same sequence of operations as Llama; the biases ride on `linear` and the layout on RoPE.
-        try Llama.forward(f, weights: w, logitRows: logitRows)
+        try Llama.forward(f, weights: w, layers: layers, logitRows: logitRows)
     }
 }

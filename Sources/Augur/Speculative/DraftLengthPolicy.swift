@@ -9,6 +9,8 @@ public struct DraftLengthPolicy: Sendable {
     public let maximum: Int
     /// Running per-token acceptance estimate.
     public private(set) var acceptance: Double
+    /// Acceptance per unit of the drafter's own probability (for drafters that give one).
+    public private(set) var calibration = 1.0
     /// (k, seconds) of recent rounds, for the cost line.
     private var samples: [(k: Int, seconds: Double)] = []
     private let window = 32
@@ -34,6 +36,37 @@ public struct DraftLengthPolicy: Sendable {
         slope = max(slope, 0)
         let intercept = max(mt - slope * mk, 1e-6)
         return intercept + slope * Double(k)
+    }
+
+    /// The part of `tree` worth verifying: its n nodes most likely to be accepted, for the n that
+    /// maximises expected tokens per second. A node's chance is the product over its path of the
+    /// drafter's probability times the running acceptance estimate (a chain without probabilities
+    /// gets a^depth, as in `expectedTokens`); n + 1 tokens are verified, at `cost(n)`.
+    public func choose(_ tree: DraftTree) -> DraftTree {
+        guard cost(0) != nil, !tree.isEmpty else { return tree.pruned(to: maximum) }
+        let chances = self.chances(tree).sorted(by: >)
+        var best = 0, bestRate = 1 / cost(0)!, expected = 1.0
+        for n in 1...min(tree.count, maximum) {
+            expected += chances[n - 1]
+            let rate = expected / cost(n)!
+            if rate > bestRate { (best, bestRate) = (n, rate) }
+        }
+        return tree.pruned(to: best)
+    }
+
+    /// Each node's chance of acceptance: the product over its path of the drafter's probability
+    /// times a learned calibration, or of the running acceptance when the drafter gives none.
+    public func chances(_ tree: DraftTree) -> [Double] {
+        let informed = tree.probabilities.contains { $0 < 1 }
+        return tree.parents.indices.map { node in
+            tree.path(to: node).reduce(1.0) { $0 * (informed ? min(1, tree.probabilities[$1] * calibration) : acceptance) }
+        }
+    }
+
+    /// Learns how the drafter's probabilities relate to acceptance: `expected` accepted tokens
+    /// were predicted for a round (the sum of `chances`), `accepted` happened.
+    public mutating func calibrate(expected: Double, accepted: Int) {
+        calibration = min(max(calibration * pow((Double(accepted) + 1) / (expected + 1), 0.3), 0.05), 2)
     }
 
     /// The draft length for the next round.

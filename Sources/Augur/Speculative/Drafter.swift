@@ -3,43 +3,46 @@
 public protocol Drafter {
     /// Up to `limit` tokens to follow `context` (the prompt and every accepted token so far).
     mutating func propose(after context: [Int], limit: Int) throws -> [Int]
+    /// A tree of proposals within `shape`; by default the chain of `propose`.
+    mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree
     /// Told which tokens the target accepted, so it can learn from them.
     mutating func observe(accepted: [Int], context: [Int])
+    /// Called once before the first round with the target's session (self-speculation drafts
+    /// with the target's own early layers).
+    mutating func start(target session: InferenceSession) throws
     /// A short name for stats ("lookup", ...).
     var name: String { get }
 }
 
 extension Drafter {
+    public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
+        DraftTree(chain: Array(try propose(after: context, limit: min(shape.depth, shape.nodes)).prefix(min(shape.depth, shape.nodes))))
+    }
+
     public mutating func observe(accepted: [Int], context: [Int]) {}
+
+    public mutating func start(target session: InferenceSession) throws {}
 }
 
-/// Prompt lookup: finds the longest recent n-gram (down to `minimumMatch` tokens) that occurred
-/// earlier in the context and proposes what followed it. No weights; strong on code edits and
-/// anything that repeats its input.
-public struct PromptLookupDrafter: Drafter {
-    public var maximumMatch: Int
-    public var minimumMatch: Int
-    public let name = "lookup"
+/// The limits of one round's draft.
+public struct DraftShape: Sendable, Equatable {
+    /// The most tokens along one path.
+    public var depth: Int
+    /// The most children a node gets (1: a chain).
+    public var width: Int
+    /// The most nodes in the tree.
+    public var nodes: Int
+    /// SpecDec++'s stop rule: a path stops growing once the drafter's estimate of the chance that
+    /// some token on it is rejected exceeds this (nil: never).
+    public var stopProbability: Double?
 
-    public init(maximumMatch: Int = 4, minimumMatch: Int = 1) {
-        self.maximumMatch = max(1, maximumMatch)
-        self.minimumMatch = max(1, min(minimumMatch, maximumMatch))
+    public init(depth: Int = 8, width: Int = 1, nodes: Int? = nil, stopProbability: Double? = nil) {
+        self.depth = max(0, depth)
+        self.width = max(1, width)
+        self.nodes = max(0, nodes ?? self.depth * self.width)
+        self.stopProbability = stopProbability
     }
 
-    public mutating func propose(after context: [Int], limit: Int) -> [Int] {
-        guard limit > 0 else { return [] }
-        for n in stride(from: min(maximumMatch, context.count - 1), through: minimumMatch, by: -1) {
-            let suffix = context[(context.count - n)...]
-            // The most recent earlier occurrence wins.
-            var start = context.count - n - 1
-            while start >= 0 {
-                if context[start..<(start + n)].elementsEqual(suffix) {
-                    let follow = start + n
-                    return Array(context[follow..<min(follow + limit, context.count)])
-                }
-                start -= 1
-            }
-        }
-        return []
-    }
+    /// A chain of up to `length` tokens.
+    public static func chain(_ length: Int) -> DraftShape { DraftShape(depth: length) }
 }

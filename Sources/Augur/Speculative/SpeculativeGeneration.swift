@@ -2,28 +2,34 @@ import Foundation
 import Tokenizer
 
 extension Model {
-    /// Generation with a drafter: each round the target verifies the drafted chain in one batch,
-    /// keeps an accepted prefix plus a token of its own, and drops the rest of the KV cache.
-    /// Greedy: a drafted token is accepted when it is the target's argmax; the kernels are batch
-    /// invariant, so the output equals plain greedy decoding token for token. Sampling: drafts are
-    /// deterministic proposals; proposal x is accepted with probability p(x) under the target's
-    /// sampling distribution, else the token is drawn from p with x removed (renormalised), which
-    /// leaves every output token distributed exactly as plain sampling's.
+    /// Generation with a drafter. Each round the drafter proposes a tree of tokens after the
+    /// target's own next token (a chain is the one-branch tree); the target verifies every node in
+    /// one batch, each at its depth with an ancestor mask, keeps the path it agrees with plus a
+    /// token of its own, and moves that path's KV into place on the device; rejected nodes are
+    /// dropped. Greedy: a node is accepted when it is the target's argmax after its parent; the
+    /// kernels are batch invariant, so the output equals plain greedy decoding token for token.
+    /// Sampling: drafts are deterministic proposals; at each node the children are tried in turn,
+    /// each accepted with its probability under what is left of the target's distribution, and
+    /// removed from it when rejected (SpecInfer's multi-candidate rule); when none is accepted
+    /// the token is drawn from the rest. Every output token is distributed exactly as plain
+    /// sampling's. `adaptive` prunes each tree to the size that maximises expected tokens per
+    /// second (`DraftLengthPolicy`) and stops paths by SpecDec++'s rule.
     public func runSpeculativeGeneration(
-        _ prompt: [Int], parameters: GenerationParameters, drafter: inout some Drafter, draftLimit: Int = 8, adaptive: Bool = false,
-        session: InferenceSession? = nil, cancelled: CancellationFlag = CancellationFlag(),
+        _ prompt: [Int], parameters: GenerationParameters, drafter: inout some Drafter, shape: DraftShape = .chain(8),
+        adaptive: Bool = false, session: InferenceSession? = nil, cancelled: CancellationFlag = CancellationFlag(),
         emit: (GenerationEvent) -> Void = { _ in }
     ) throws -> (GenerationStats, SpeculativeStats) {
         try parameters.sampling.validate()
         guard !prompt.isEmpty else { throw ModelError.emptyPrompt }
-        guard draftLimit >= 0, draftLimit < 64 else { throw GenerationError.invalidParameter("draft length must be in 0...63") }
-        let needed = prompt.count + parameters.maxTokens + draftLimit + 1
+        guard shape.depth < 64, shape.nodes < 64 else { throw GenerationError.invalidParameter("a draft must have at most 63 tokens") }
+        let needed = prompt.count + parameters.maxTokens + shape.nodes + 1
         let session = try session ?? makeSession(context: min(configuration.contextLength, max(needed, 256)))
         guard session.tokens.count + needed <= session.context else {
             throw ModelError.contextTooLong(requested: session.tokens.count + needed, limit: session.context)
         }
+        try drafter.start(target: session)
         var stats = SpeculativeStats(drafter: drafter.name)
-        var policy = DraftLengthPolicy(maximum: draftLimit)
+        var policy = DraftLengthPolicy(maximum: shape.nodes)
         var sampler = Sampler(parameters.sampling)
         let argmaxOnly = parameters.sampling.isGreedy && parameters.sampling.repetitionPenalty == 1
         var decoder = StreamingDecoder(tokenizer: tokenizer)
@@ -38,23 +44,35 @@ extension Model {
         var context = prompt
         rounds: while generated.count < parameters.maxTokens {
             if cancelled.isSet { reason = .cancelled; break }
-            let room = parameters.maxTokens - generated.count - 1
-            let limit = min(adaptive ? policy.choose() : draftLimit, room)
-            let draft = limit > 0 ? Array(try drafter.propose(after: context + [next], limit: limit).prefix(limit)) : []
+            var roundShape = shape
+            roundShape.depth = min(shape.depth, parameters.maxTokens - generated.count - 1)
+            if adaptive && roundShape.stopProbability == nil { roundShape.stopProbability = 0.75 }
             let base = session.tokens.count
+            var tree = roundShape.depth > 0 ? try drafter.proposeTree(after: context + [next], shape: roundShape) : DraftTree()
+            if adaptive { tree = policy.choose(tree) }
             let verifyStart = Date()
-            let predictions = try session.evaluate([next] + draft, allPositions: !draft.isEmpty)
-            var accepted = 0, following: Int
-            if argmaxOnly {
-                while accepted < draft.count && draft[accepted] == predictions[accepted].argmax { accepted += 1 }
-                following = predictions[accepted].argmax
+            // Node 0 is `next`; tree node i is node i + 1.
+            let predictions: [InferenceSession.Prediction]
+            if !session.partialTokens.isEmpty && session.partialTokens == [next] + tree.tokens && tree.depth == tree.count {
+                predictions = try session.completePartial()  // early exit: only the remaining layers
             } else {
-                (accepted, following) = try verify(draft, after: context + [next], session: session, sampler: &sampler)
+                session.truncate(to: base)
+                predictions = try session.evaluate(tree: [next] + tree.tokens, parents: [-1] + tree.parents.map { $0 + 1 })
             }
-            session.truncate(to: base + 1 + accepted)
-            policy.record(drafted: draft.count, accepted: accepted, seconds: Date().timeIntervalSince(verifyStart))
-            let newTokens = [next] + draft.prefix(accepted)
-            stats.record(drafted: draft.count, accepted: accepted, generated: newTokens.count)
+            var path = [0], following: Int
+            if argmaxOnly {
+                while let child = tree.child(of: path.last! - 1, token: predictions[path.last!].argmax) { path.append(child + 1) }
+                following = predictions[path.last!].argmax
+            } else {
+                (path, following) = try verify(tree, after: context + [next], session: session, sampler: &sampler)
+            }
+            try session.keep(path: path)
+            let accepted = path.count - 1
+            policy.record(drafted: tree.count, accepted: accepted, seconds: Date().timeIntervalSince(verifyStart))
+            policy.calibrate(expected: policy.chances(tree).reduce(0, +), accepted: accepted)
+            let newTokens = [next] + path.dropFirst().map { tree.tokens[$0 - 1] }
+            stats.record(drafted: tree.count, depth: tree.depth, accepted: accepted, generated: newTokens.count)
+            emit(.round(drafted: tree.count, accepted: accepted))
             drafter.observe(accepted: newTokens, context: context)
             context += newTokens
             next = following
@@ -73,25 +91,31 @@ extension Model {
         let result = GenerationStats(
             promptTokens: prompt, tokens: generated, text: text, stopReason: reason, loadSeconds: loadSeconds,
             prefillTokensPerSecond: Double(prompt.count) / max(prefillSeconds, 1e-9),
-            decodeTokensPerSecond: generated.count > 1 ? Double(generated.count - 1) / max(decodeSeconds, 1e-9) : 0)
+            decodeTokensPerSecond: generated.count > 1 ? Double(generated.count - 1) / max(decodeSeconds, 1e-9) : 0,
+            speculative: stats)
         return (result, stats)
     }
 
-    /// Rejection sampling over a chain of deterministic proposals: how many are accepted, and the
-    /// target's token after them (a resample at the first rejection, else a fresh draw).
-    func verify(_ draft: [Int], after history: [Int], session: InferenceSession, sampler: inout Sampler) throws -> (Int, Int) {
-        var history = history
-        for (i, proposal) in draft.enumerated() {
-            let distribution = sampler.distribution(try session.logits(row: i), history: history)
-            let p = distribution.first { $0.id == proposal }?.probability ?? 0
-            if sampler.uniform() < p {
-                history.append(proposal)
-                continue
+    /// Rejection sampling down a tree of deterministic proposals (verified rows: node 0 the root,
+    /// tree node i row i + 1): the accepted path of rows and the target's token after it.
+    func verify(_ tree: DraftTree, after history: [Int], session: InferenceSession, sampler: inout Sampler) throws -> ([Int], Int) {
+        var history = history, path = [0]
+        descend: while true {
+            var distribution = sampler.distribution(try session.logits(row: path.last!), history: history)
+            for child in tree.children(of: path.last! - 1) {
+                let total = distribution.reduce(0) { $0 + $1.probability }
+                let p = (distribution.first { $0.id == tree.tokens[child] }?.probability ?? 0) / max(total, .leastNormalMagnitude)
+                if sampler.uniform() < p {
+                    history.append(tree.tokens[child])
+                    path.append(child + 1)
+                    continue descend
+                }
+                // Rejected: the rest of the distribution, renormalised when drawn from.
+                let rest = distribution.filter { $0.id != tree.tokens[child] }
+                if rest.isEmpty { return (path, tree.tokens[child]) }
+                distribution = rest
             }
-            let residual = distribution.filter { $0.id != proposal }
-            return (i, residual.isEmpty ? proposal : sampler.draw(from: residual))
+            return (path, sampler.draw(from: distribution))
         }
-        let distribution = sampler.distribution(try session.logits(row: draft.count), history: history)
-        return (draft.count, sampler.draw(from: distribution))
     }
 }

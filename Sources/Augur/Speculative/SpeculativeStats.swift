@@ -6,7 +6,7 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     public var accepted = 0
     /// Tokens generated (accepted drafts plus the target's own token each round).
     public var generated = 0
-    /// acceptanceByPosition[i]: the fraction of rounds that drafted an (i+1)-th token and had it accepted.
+    /// acceptanceByPosition[i]: the fraction of rounds that drafted a token at depth i + 1 and had one accepted there.
     public var acceptanceByPosition: [Double] = []
     var draftedAt: [Int] = []
     var acceptedAt: [Int] = []
@@ -19,13 +19,16 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     public var meanAcceptedLength: Double { rounds == 0 ? 0 : Double(generated) / Double(rounds) }
     public var acceptanceRate: Double { drafted == 0 ? 0 : Double(accepted) / Double(drafted) }
 
-    mutating func record(drafted d: Int, accepted a: Int, generated g: Int) {
+    /// A round that drafted `d` tokens (`depth` deep: a chain's length, a tree's longest path) and
+    /// accepted `a` of them, generating `g` tokens.
+    mutating func record(drafted d: Int, depth: Int? = nil, accepted a: Int, generated g: Int) {
         rounds += 1
         drafted += d
         accepted += a
         generated += g
-        while draftedAt.count < d { draftedAt.append(0); acceptedAt.append(0) }
-        for i in 0..<d { draftedAt[i] += 1 }
+        let deep = depth ?? d
+        while draftedAt.count < deep { draftedAt.append(0); acceptedAt.append(0) }
+        for i in 0..<deep { draftedAt[i] += 1 }
         for i in 0..<a { acceptedAt[i] += 1 }
         acceptanceByPosition = zip(acceptedAt, draftedAt).map { Double($0) / Double(max($1, 1)) }
     }

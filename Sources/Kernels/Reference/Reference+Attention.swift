@@ -12,6 +12,13 @@ extension Reference {
         }
     }
 
+    /// `KVCacheMove` with one cache on both sides, done the safe way (read every row, then write):
+    /// row `to[t]` becomes the old row `from[t]`; rows are `rowWidth` halves.
+    public static func kvMove(_ cache: inout [Float16], rowWidth: Int, from: [Int], to: [Int]) {
+        let rows = from.map { Array(cache[($0 * rowWidth)..<(($0 + 1) * rowWidth)]) }
+        for (row, slot) in zip(rows, to) { cache.replaceSubrange((slot * rowWidth)..<((slot + 1) * rowWidth), with: row) }
+    }
+
     /// Grouped-query attention with an additive mask, as `Attention` defines it:
     /// out[i][h] = sum_j w_j V[j][g] / sum_j w_j, w_j = exp(s_j - max s), s_j = (Q[i][h] . K[j][g]) * scale + mask[i][j]
     /// over slots j < kvLength with mask[i][j] != -inf, g = h / (heads / kvHeads). Queries and

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Self-speculation by early exit (LayerSkip, SpecEE): the target's own first `exitLayer` layers,
+/// then its final norm and output head, draft greedily. No extra weights. The drafted tokens' keys,
+/// values and hidden states for those layers stay in the target's session, so verification runs
+/// only the remaining layers over them (`InferenceSession.completePartial`).
+public final class EarlyExitDrafter: Drafter {
+    public let exitLayer: Int
+    var session: InferenceSession?
+    public var name: String { "self-spec" }
+
+    public init(exitLayer: Int) {
+        self.exitLayer = exitLayer
+    }
+
+    /// Half the layers: the measured balance of acceptance and cost on the models at hand (see the
+    /// bench note), settable with `--exit-layer`.
+    public static func defaultExitLayer(layers: Int) -> Int { max(1, layers / 2) }
+
+    public func start(target session: InferenceSession) throws {
+        guard exitLayer > 0, exitLayer < session.model.configuration.layers else {
+            throw ModelError.invalidMetadata("exit layer", "\(exitLayer) (the model has \(session.model.configuration.layers) layers: 1...\(session.model.configuration.layers - 1))")
+        }
+        self.session = session
+    }
+
+    public func propose(after context: [Int], limit: Int) throws -> [Int] {
+        try proposeTree(after: context, shape: .chain(limit)).tokens
+    }
+
+    /// A chain: each drafted token runs through the early layers (one column) to draft the next;
+    /// the last one runs through them too, so verification finds every token's early layers done.
+    public func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
+        let limit = min(shape.depth, shape.nodes, (session?.batch ?? 1) - 1)
+        // The session holds the accepted tokens; `context` adds the target's next token.
+        guard let session, limit > 0, session.partialTokens.isEmpty, session.tokens.count == context.count - 1,
+              session.tokens.elementsEqual(context.dropLast()), context.count + limit <= session.context else { return DraftTree() }
+        var draft: [Int] = [], probabilities: [Double] = [], accepted = 1.0
+        var token = context[context.count - 1]
+        while draft.count < limit {
+            guard let prediction = try session.evaluate([token], exitAfter: exitLayer) else { break }
+            let logits = try session.logits()
+            let top = logits[prediction.argmax]
+            let p = 1 / logits.reduce(0.0) { $0 + exp(Double($1 - top)) }
+            token = prediction.argmax
+            draft.append(token)
+            probabilities.append(p)
+            accepted *= p
+            if let stop = shape.stopProbability, 1 - accepted > stop { break }
+        }
+        if !draft.isEmpty { try session.evaluate([token], exitAfter: exitLayer, logits: false) }
+        return DraftTree(chain: draft, probabilities: probabilities)
+    }
+}

@@ -1,0 +1,88 @@
+/// Speculative decoding options of a generation request (`GenerationParameters.speculation`).
+/// Several drafters can be on at once: their proposals merge into one deduplicated tree.
+public struct Speculation: Sendable, Equatable {
+    /// Prompt lookup drafts.
+    public var lookup = false
+    /// Drafts from an n-gram pool shared across requests (it learns every accepted output).
+    public var ngramPool: NGramPool?
+    /// A draft model with the target's vocabulary.
+    public var draftModel: Model?
+    /// Self-speculation: the target's first `exitLayer` layers draft (default: half of them).
+    public var selfSpeculation = false
+    public var exitLayer: Int?
+    /// The most tokens along one drafted path.
+    public var draftMax = 8
+    /// Children per node where a drafter is unsure (1: chains).
+    public var treeWidth = 1
+    /// Size each round's draft for the most expected tokens per second of verification, and stop
+    /// paths by SpecDec++'s rule.
+    public var adaptive = false
+
+    public init(lookup: Bool = false, ngramPool: NGramPool? = nil, draftModel: Model? = nil, selfSpeculation: Bool = false,
+                exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false) {
+        (self.lookup, self.ngramPool, self.draftModel, self.selfSpeculation) = (lookup, ngramPool, draftModel, selfSpeculation)
+        (self.exitLayer, self.draftMax, self.treeWidth, self.adaptive) = (exitLayer, draftMax, treeWidth, adaptive)
+    }
+
+    /// The shape of each round's draft.
+    public var shape: DraftShape {
+        DraftShape(depth: draftMax, width: treeWidth, nodes: min(63, draftMax * treeWidth))
+    }
+
+    public static func == (a: Speculation, b: Speculation) -> Bool {
+        a.lookup == b.lookup && a.ngramPool === b.ngramPool && a.draftModel === b.draftModel && a.selfSpeculation == b.selfSpeculation
+            && a.exitLayer == b.exitLayer && a.draftMax == b.draftMax && a.treeWidth == b.treeWidth && a.adaptive == b.adaptive
+    }
+}
+
+/// Several drafters as one: each proposes within the shape, and the proposals merge into one
+/// prefix trie, so a single verification pass checks them all.
+public struct CombinedDrafter: Drafter {
+    public var drafters: [any Drafter]
+
+    public init(_ drafters: [any Drafter]) {
+        self.drafters = drafters
+    }
+
+    public var name: String { drafters.map(\.name).joined(separator: "+") }
+
+    public mutating func propose(after context: [Int], limit: Int) throws -> [Int] {
+        try proposeTree(after: context, shape: .chain(limit)).tokens
+    }
+
+    public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
+        var tree = DraftTree()
+        for i in drafters.indices {
+            tree.merge(try drafters[i].proposeTree(after: context, shape: shape), maxNodes: shape.nodes, maxDepth: shape.depth)
+        }
+        return tree
+    }
+
+    public mutating func observe(accepted: [Int], context: [Int]) {
+        for i in drafters.indices { drafters[i].observe(accepted: accepted, context: context) }
+    }
+
+    public mutating func start(target session: InferenceSession) throws {
+        for i in drafters.indices { try drafters[i].start(target: session) }
+    }
+}
+
+extension Model {
+    /// The drafter that `speculation` asks for (several merge into a `CombinedDrafter`).
+    public func drafter(for speculation: Speculation) throws -> any Drafter {
+        var drafters: [any Drafter] = []
+        if let draft = speculation.draftModel { drafters.append(try DraftModelDrafter(draft: draft, target: self)) }
+        if speculation.selfSpeculation {
+            drafters.append(EarlyExitDrafter(exitLayer: speculation.exitLayer ?? EarlyExitDrafter.defaultExitLayer(layers: configuration.layers)))
+        }
+        if speculation.lookup { drafters.append(PromptLookupDrafter()) }
+        if let pool = speculation.ngramPool { drafters.append(NGramPoolDrafter(pool: pool)) }
+        guard !drafters.isEmpty else {
+            throw GenerationError.invalidParameter("speculation needs a drafter: lookup, an n-gram pool, a draft model or self-speculation")
+        }
+        guard (1...63).contains(speculation.draftMax), (1...16).contains(speculation.treeWidth) else {
+            throw GenerationError.invalidParameter("draft length must be in 1...63 and tree width in 1...16")
+        }
+        return drafters.count == 1 ? drafters[0] : CombinedDrafter(drafters)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Augur
+
+/// The speculative decoding options of `generate` and `bench`; several drafters combine.
+struct SpeculationOptions: ParsableArguments {
+    @Flag(help: "Draft with prompt lookup.")
+    var lookup = false
+
+    @Flag(help: "Draft with an n-gram pool learned from accepted outputs (shared across a bench's prompts).")
+    var ngram = false
+
+    @Option(help: "Draft with this model (a .gguf path or a name) sharing the target's vocabulary.")
+    var draftModel: String?
+
+    @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
+    var selfSpec = false
+
+    @Option(help: "Layers the self-speculative draft runs before the output head (default: half).")
+    var exitLayer: Int?
+
+    @Option(help: "The most tokens drafted along one path per round.")
+    var draftMax = 8
+
+    @Option(help: "Candidates per step where a drafter is unsure (1: chains, more: token trees).")
+    var treeWidth = 1
+
+    @Flag(help: "Size each round's draft by the measured acceptance and verification cost (at most --draft-max per path).")
+    var adaptive = false
+
+    var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
+
+    func validate() throws {
+        guard (1...63).contains(draftMax) else { throw ValidationError("--draft-max must be in 1...63") }
+        guard (1...16).contains(treeWidth) else { throw ValidationError("--tree-width must be in 1...16") }
+        if exitLayer != nil && !selfSpec { throw ValidationError("--exit-layer needs --self-spec") }
+        if !isOn && (adaptive || treeWidth != 1) {
+            throw ValidationError("--adaptive and --tree-width need a drafter: --lookup, --ngram, --draft-model or --self-spec")
+        }
+    }
+
+    /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on.
+    func speculation(pool: NGramPool = NGramPool()) throws -> Speculation? {
+        guard isOn else { return nil }
+        let draft = try draftModel.map { try Model(path: ModelStore().resolve($0).path) }
+        return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
+                           exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive)
+    }
+}
