@@ -16,6 +16,9 @@ struct Bench: ParsableCommand {
 
     @OptionGroup(title: "Drafters (they combine)") var speculation: SpeculationOptions
 
+    @Option(help: "Also compare these fixed draft lengths (comma separated) with --adaptive at --draft-max, plain decoding run once per prompt.")
+    var sweep: String?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -24,37 +27,66 @@ struct Bench: ParsableCommand {
             guard speculation.isOn else {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
+            let lengths = try sweep.map { list in
+                try list.split(separator: ",").map {
+                    guard let k = Int($0.trimmingCharacters(in: .whitespaces)), (1...63).contains(k) else {
+                        throw ValidationError("--sweep takes draft lengths in 1...63, like 1,2,4,8")
+                    }
+                    return k
+                }
+            }
             let set = try PromptSet.load(prompts)
             let target = try model.load()
             var parameters = GenerationParameters(maxTokens: maxTokens)
             parameters.stopAtEndOfGeneration = false
-            let speculative = try speculation.speculation()
-            var rows: [BenchReport.Row] = []
+            // Each configuration gets its own n-gram pool, so none learns from another's runs.
+            let draft = try speculation.loadDraft()
+            var configurations: [(name: String, speculation: Speculation)] = []
+            for k in lengths ?? [] {
+                var options = speculation
+                (options.draftMax, options.adaptive) = (k, false)
+                configurations.append(("draft \(k)", try options.speculation(draft: draft)!))
+            }
+            if lengths != nil {
+                var options = speculation
+                options.adaptive = true
+                configurations.append(("adaptive \(speculation.draftMax)", try options.speculation(draft: draft)!))
+            } else {
+                configurations.append((speculation.adaptive ? "adaptive \(speculation.draftMax)" : "draft \(speculation.draftMax)",
+                                       try speculation.speculation(draft: draft)!))
+            }
+            var rows = [[BenchReport.Row]](repeating: [], count: configurations.count)
             for (name, prompt) in set {
                 let ids = target.tokenize(prompt)
                 let plain = try target.runGeneration(ids, parameters: parameters)
-                var withDrafts = parameters
-                withDrafts.speculation = speculative
-                let spec = try target.runGeneration(ids, parameters: withDrafts)
-                let stats = spec.speculative ?? SpeculativeStats(drafter: "none")
-                let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
-                rows.append(row)
-                if !json {
-                    print(String(format: "%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\taccepted %d/%d\tmean length %.2f\t%@",
-                                 name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup, stats.accepted,
-                                 stats.drafted, stats.meanAcceptedLength, row.identical ? "identical" : "DIFFERENT"))
+                for (c, configuration) in configurations.enumerated() {
+                    var withDrafts = parameters
+                    withDrafts.speculation = configuration.speculation
+                    let spec = try target.runGeneration(ids, parameters: withDrafts)
+                    let stats = spec.speculative ?? SpeculativeStats(drafter: "none")
+                    let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
+                    rows[c].append(row)
+                    if !json {
+                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\taccepted %d/%d\tmean length %.2f\t%@",
+                                     name, configuration.name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup,
+                                     stats.accepted, stats.drafted, stats.meanAcceptedLength, row.identical ? "identical" : "DIFFERENT"))
+                    }
                 }
             }
-            let report = BenchReport(rows: rows)
+            let reports = rows.map { BenchReport(rows: $0) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                let data = lengths == nil ? try encoder.encode(reports[0])
+                    : try encoder.encode(["sweep": zip(configurations, reports).map { BenchReport.Configuration(name: $0.name, report: $1) }])
+                print(String(decoding: data, as: UTF8.self))
             } else {
-                let t = report.total
-                print(String(format: "total\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\tmean length %.2f\tacceptance %.2f\tidentical %d/%d",
-                             t.plain_tokens_per_second, t.speculative_tokens_per_second, t.speedup, t.mean_accepted_length,
-                             t.acceptance_rate, t.identical_outputs, rows.count))
+                for (configuration, report) in zip(configurations, reports) {
+                    let t = report.total
+                    print(String(format: "total\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\tmean length %.2f\tacceptance %.2f\tidentical %d/%d",
+                                 configuration.name, t.plain_tokens_per_second, t.speculative_tokens_per_second, t.speedup,
+                                 t.mean_accepted_length, t.acceptance_rate, t.identical_outputs, report.prompts.count))
+                }
             }
         } catch let error as ValidationError {
             throw error
@@ -94,6 +126,19 @@ struct BenchReport: Encodable {
     struct Total: Encodable {
         var plain_tokens_per_second: Double, speculative_tokens_per_second: Double, speedup: Double
         var mean_accepted_length: Double, acceptance_rate: Double, identical_outputs: Int
+    }
+    /// One configuration of a `--sweep`.
+    struct Configuration: Encodable {
+        var name: String
+        var report: BenchReport
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(report.total, forKey: .total)
+            try container.encode(report.prompts, forKey: .prompts)
+        }
+        enum CodingKeys: String, CodingKey { case name, total, prompts }
     }
     var total: Total
     var prompts: [Row]

@@ -38,10 +38,16 @@ struct SpeculationOptions: ParsableArguments {
         }
     }
 
-    /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on.
-    func speculation(pool: NGramPool = NGramPool()) throws -> Speculation? {
+    /// The draft model `--draft-model` names, loaded.
+    func loadDraft() throws -> Model? {
+        try draftModel.map { try Model(path: ModelStore().resolve($0).path) }
+    }
+
+    /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on, `draft` the
+    /// draft model if already loaded.
+    func speculation(pool: NGramPool = NGramPool(), draft loaded: Model? = nil) throws -> Speculation? {
         guard isOn else { return nil }
-        let draft = try draftModel.map { try Model(path: ModelStore().resolve($0).path) }
+        let draft = try loaded ?? loadDraft()
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive)
     }

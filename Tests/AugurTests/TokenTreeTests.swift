@@ -173,6 +173,25 @@ struct TokenTreeTests {
             }
         }
     }
+
+    @Test("On SmolLM2, self-speculation (early exit) and lookup trees give plain greedy's tokens")
+    func smolLM2() throws {
+        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        let model = try Model(path: path)
+        let prompt = model.tokenize("def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n")
+        let expected = try SpeculativeTests.plain(model, prompt, 16)
+        var parameters = GenerationParameters(maxTokens: 16)
+        parameters.stopAtEndOfGeneration = false
+        for speculation in [Speculation(selfSpeculation: true, exitLayer: 22, draftMax: 3),
+                            Speculation(lookup: true, selfSpeculation: true, draftMax: 4, treeWidth: 3)] {
+            parameters.speculation = speculation
+            let result = try model.runGeneration(prompt, parameters: parameters)
+            let stats = try #require(result.speculative)
+            print("smollm2 \(stats.drafter): \(stats.rounds) rounds, \(stats.accepted)/\(stats.drafted) drafts accepted")
+            #expect(result.tokens == expected, "\(stats.drafter)")
+            #expect(stats.drafted > 0)
+        }
+    }
 }
 
 extension DraftTree {

@@ -1,10 +1,12 @@
 import Foundation
 
-/// Chooses each round's draft length k to maximise expected tokens per second of verification.
+/// Chooses each round's draft length k to maximise expected tokens per second of a round.
 /// With per-token acceptance a, a round yields E(k) = (1 - a^(k+1)) / (1 - a) tokens; verifying
-/// k + 1 tokens costs about t1 + s * k, a line fitted to the measured rounds. On a device where
-/// every verified column costs almost a full pass (lavapipe), k shrinks toward 0 (plain
-/// decoding); where extra columns are nearly free (GPUs), k grows to the maximum.
+/// k + 1 tokens costs about t1 + s * k, a line fitted to the measured rounds (the device's own
+/// verify-cost curve), and drafting costs d per token, also measured. On a device where every
+/// verified column costs almost a full pass (lavapipe), k shrinks toward 0 (plain decoding, with
+/// an occasional probe to keep measuring acceptance); where extra columns are nearly free (GPUs),
+/// k grows to the maximum.
 public struct DraftLengthPolicy: Sendable {
     public let maximum: Int
     /// Running per-token acceptance estimate.
@@ -14,6 +16,12 @@ public struct DraftLengthPolicy: Sendable {
     /// (k, seconds) of recent rounds, for the cost line.
     private var samples: [(k: Int, seconds: Double)] = []
     private let window = 32
+    /// Measured seconds of drafting per drafted token (running average).
+    public private(set) var draftSecondsPerToken = 0.0
+    /// Rounds since the last one that drafted anything.
+    private var idleRounds = 0
+    /// A round drafts at least one token after this many idle rounds, to keep measuring.
+    public var probeInterval = 8
 
     public init(maximum: Int, initialAcceptance: Double = 0.7) {
         self.maximum = max(0, maximum)
@@ -72,13 +80,23 @@ public struct DraftLengthPolicy: Sendable {
     /// The draft length for the next round.
     public func choose() -> Int {
         guard cost(0) != nil else { return maximum }
-        return (0...maximum).max { expectedTokens($0) / cost($0)! < expectedTokens($1) / cost($1)! } ?? 0
+        let rate = { (k: Int) in self.expectedTokens(k) / (self.cost(k)! + Double(k) * self.draftSecondsPerToken) }
+        let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
+        return best == 0 && idleRounds >= probeInterval ? min(1, maximum) : best
+    }
+
+    /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens.
+    public mutating func recordDrafting(tokens: Int, seconds: Double) {
+        guard tokens > 0 else { return }
+        let perToken = seconds / Double(tokens)
+        draftSecondsPerToken = draftSecondsPerToken == 0 ? perToken : 0.8 * draftSecondsPerToken + 0.2 * perToken
     }
 
     /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`.
     public mutating func record(drafted k: Int, accepted: Int, seconds: Double) {
         samples.append((k, seconds))
         if samples.count > window { samples.removeFirst() }
+        idleRounds = k == 0 ? idleRounds + 1 : 0
         guard k > 0 else { return }
         // Acceptance per drafted position, smoothed; a full acceptance says little about a.
         let observed = accepted == k ? Double(k) / Double(k + 1) : Double(accepted) / Double(accepted + 1)

@@ -46,9 +46,14 @@ extension Model {
             if cancelled.isSet { reason = .cancelled; break }
             var roundShape = shape
             roundShape.depth = min(shape.depth, parameters.maxTokens - generated.count - 1)
-            if adaptive && roundShape.stopProbability == nil { roundShape.stopProbability = 0.75 }
+            if adaptive {
+                roundShape.depth = min(roundShape.depth, policy.choose())
+                roundShape.stopProbability = roundShape.stopProbability ?? 0.75
+            }
             let base = session.tokens.count
+            let draftStart = Date()
             var tree = roundShape.depth > 0 ? try drafter.proposeTree(after: context + [next], shape: roundShape) : DraftTree()
+            policy.recordDrafting(tokens: tree.count, seconds: Date().timeIntervalSince(draftStart))
             if adaptive { tree = policy.choose(tree) }
             let verifyStart = Date()
             // Node 0 is `next`; tree node i is node i + 1.
