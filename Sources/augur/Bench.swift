@@ -19,11 +19,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Also compare these fixed draft lengths (comma separated) with --adaptive at --draft-max, plain decoding run once per prompt.")
     var sweep: String?
 
+    @Option(help: "Instead of a prompt set, time one target pass of each of these token counts (like 1,2,4,8,16) against a one-token pass.")
+    var verifyCost: String?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         do {
+            if let verifyCost { return try measureVerifyCost(verifyCost) }
             guard speculation.isOn else {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
@@ -92,6 +96,30 @@ struct Bench: ParsableCommand {
             throw error
         } catch {
             throw fail(error)
+        }
+    }
+}
+
+extension Bench {
+    /// `--verify-cost 1,2,4,8`: the verification cost curve after the first prompt of the set.
+    func measureVerifyCost(_ list: String) throws {
+        let counts = try list.split(separator: ",").map {
+            guard let k = Int($0.trimmingCharacters(in: .whitespaces)), (1...64).contains(k) else {
+                throw ValidationError("--verify-cost takes token counts in 1...64, like 1,2,4,8,16")
+            }
+            return k
+        }
+        let target = try model.load()
+        let prompt = try PromptSet.load(prompts).first?.prompt ?? "def f():"
+        let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(cost), as: UTF8.self))
+        } else {
+            for point in cost.points {
+                print(String(format: "%d tokens\t%.1f ms\t%.2fx one token", point.tokens, point.seconds * 1000, point.ratio))
+            }
         }
     }
 }

@@ -176,6 +176,19 @@ struct DraftLengthPolicyTests {
     }
 }
 
+@Suite("Verify cost")
+struct VerifyCostTests {
+    @Test("The verify-cost curve has a point per token count and refuses counts outside 1...64")
+    func curve() throws {
+        let model = try Model(path: try TinyModels.path())
+        let cost = try model.verifyCost(after: [257, 32, 99], tokens: [2, 5], repeats: 1)
+        #expect(cost.points.map(\.tokens) == [2, 5])
+        #expect(cost.points.allSatisfy { $0.seconds > 0 && $0.ratio > 0 })
+        #expect(throws: GenerationError.self) { try model.verifyCost(after: [257], tokens: [65]) }
+        #expect(throws: GenerationError.self) { try model.verifyCost(after: [257], tokens: [0]) }
+    }
+}
+
 @Suite("Benchmark prompt sets")
 struct PromptSetTests {
     @Test("Prompt files may be JSON lines or plain lines; a bad HumanEval range is an error")
