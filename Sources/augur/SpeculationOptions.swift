@@ -15,7 +15,7 @@ struct SpeculationOptions: ParsableArguments {
     @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
     var selfSpec = false
 
-    @Option(help: "Layers the self-speculative draft runs before the output head (default: half).")
+    @Option(help: "Layers the self-speculative draft runs before the output head (default: all but the last twelfth).")
     var exitLayer: Int?
 
     @Option(help: "The most tokens drafted along one path per round.")

@@ -173,6 +173,33 @@ struct DraftLengthPolicyTests {
         }
         #expect(lavapipe.choose() <= 1)
         #expect(gpu.choose() == 8)
+        // Trees: the same costs keep the likeliest nodes only where columns are expensive.
+        var tree = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
+        tree.insert([5, 6], probabilities: [0.3, 0.2])
+        tree.insert([1, 7], probabilities: [0.9, 0.1])
+        #expect(gpu.choose(tree).count >= 6, "all but nodes worth less than their column")
+        let pruned = lavapipe.choose(tree)
+        #expect(pruned.count <= 2 && pruned.tokens.starts(with: pruned.isEmpty ? [] : [1]))
+        // Drafting cost counts too: a drafter as slow as a target pass is not worth it here.
+        var slowDrafts = gpu
+        for _ in 0..<20 { slowDrafts.recordDrafting(tokens: 4, seconds: 4 * 0.1) }
+        #expect(slowDrafts.choose() < 8)
+    }
+
+    @Test("A draft model stops a path by SpecDec++'s rule once a rejection becomes likely")
+    func stopRule() throws {
+        let target = try Model(path: try TinyModels.path())
+        var draftRandom = RandomModel()
+        draftRandom.seed = 9
+        let draft = try DraftModelDrafter(draft: Model(path: try TinyModels.path(draftRandom, name: "stop-draft")), target: target)
+        let context = [257, 32, 99, 97, 116]
+        let full = try draft.proposeTree(after: context, shape: DraftShape(depth: 6))
+        let stopped = try draft.proposeTree(after: context, shape: DraftShape(depth: 6, stopProbability: 0))
+        #expect(full.count == 6)
+        #expect(stopped.count == 1 && stopped.tokens[0] == full.tokens[0], "a random model is never certain")
+        #expect(full.probabilities.allSatisfy { $0 > 0 && $0 < 1 })
+        let wide = try draft.proposeTree(after: context, shape: DraftShape(depth: 3, width: 3))
+        #expect(wide.depth == 3 && wide.count > 3, "unsure steps branch into siblings")
     }
 }
 

@@ -13,9 +13,11 @@ public final class EarlyExitDrafter: Drafter {
         self.exitLayer = exitLayer
     }
 
-    /// Half the layers: the measured balance of acceptance and cost on the models at hand (see the
-    /// bench note), settable with `--exit-layer`.
-    public static func defaultExitLayer(layers: Int) -> Int { max(1, layers / 2) }
+    /// All but the last twelfth of the layers (22 of Qwen2.5-Coder-0.5B's 24). Measured on
+    /// HumanEval/0 with 4-token drafts, the first drafted token was accepted 0% of the time at 12 or
+    /// 16 layers, 21% at 18, 75% at 20 and 100% at 22: models without early-exit training keep
+    /// their prediction for the last layers. Settable with `--exit-layer`.
+    public static func defaultExitLayer(layers: Int) -> Int { max(1, layers - max(1, layers / 12)) }
 
     public func start(target session: InferenceSession) throws {
         guard exitLayer > 0, exitLayer < session.model.configuration.layers else {

@@ -7,7 +7,7 @@ public struct Speculation: Sendable, Equatable {
     public var ngramPool: NGramPool?
     /// A draft model with the target's vocabulary.
     public var draftModel: Model?
-    /// Self-speculation: the target's first `exitLayer` layers draft (default: half of them).
+    /// Self-speculation: the target's first `exitLayer` layers draft (default: all but the last twelfth).
     public var selfSpeculation = false
     public var exitLayer: Int?
     /// The most tokens along one drafted path.
