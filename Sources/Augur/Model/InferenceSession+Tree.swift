@@ -5,13 +5,18 @@ extension InferenceSession {
     /// node i holds `tokens[i]` and hangs under node `parents[i]` (an earlier node), or under the
     /// last cached token when -1. Node i takes the next free slot, sits at the position of its
     /// depth and sees the cached tokens and its own ancestors only. Returns the prediction after
-    /// every node. Follow with `keep(path:)`, which keeps one root-to-node path of the tree.
+    /// every node. With `extending`, the nodes are added to the last tree instead (numbered after
+    /// its nodes, parents may be any of them), so a drafter can grow a tree level by level. Follow
+    /// with `keep(path:)`, which keeps one root-to-node path of the tree.
     @discardableResult
-    public func evaluate(tree nodes: [Int], parents: [Int], topK: Int = 0) throws -> [Prediction] {
+    public func evaluate(tree nodes: [Int], parents newParents: [Int], extending: Bool = false, topK: Int = 0) throws -> [Prediction] {
         guard !nodes.isEmpty else { throw ModelError.emptyPrompt }
-        guard parents.count == nodes.count else {
-            throw ModelError.invalidTree("\(nodes.count) tokens but \(parents.count) parents")
+        guard newParents.count == nodes.count else {
+            throw ModelError.invalidTree("\(nodes.count) tokens but \(newParents.count) parents")
         }
+        if extending && lastTree == nil { throw ModelError.invalidTree("no tree to extend") }
+        let (base, earlier) = extending ? lastTree! : (tokens.count, [])
+        let parents = earlier + newParents
         var depth: [Int] = []
         for (i, parent) in parents.enumerated() {
             guard parent >= -1, parent < i else { throw ModelError.invalidTree("node \(i) hangs under node \(parent), not an earlier one") }
@@ -23,14 +28,14 @@ extension InferenceSession {
         try checkComplete()
         let vocabulary = model.configuration.vocabulary
         if let bad = nodes.first(where: { $0 < 0 || $0 >= vocabulary }) { throw ModelError.invalidToken(bad, vocabulary: vocabulary) }
-        let base = tokens.count
         // ancestry[i]: the slots of node i and its ancestors, in increasing order.
         var ancestry: [[Int]] = []
         for (i, parent) in parents.enumerated() { ancestry.append((parent < 0 ? [] : ancestry[parent]) + [base + i]) }
+        let first = earlier.count
         var predictions: [Prediction] = []
-        for start in stride(from: 0, to: nodes.count, by: batch) {
-            let end = min(start + batch, nodes.count)
-            predictions += try run(Array(nodes[start..<end]), positions: (start..<end).map { base + depth[$0] },
+        for start in stride(from: first, to: parents.count, by: batch) {
+            let end = min(start + batch, parents.count)
+            predictions += try run(Array(nodes[(start - first)..<(end - first)]), positions: (start..<end).map { base + depth[$0] },
                                    visible: { Array(0..<base) + ancestry[start + $0] }, logitRows: end - start, topK: topK)
         }
         lastTree = (base, parents)

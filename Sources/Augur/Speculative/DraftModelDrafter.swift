@@ -34,37 +34,59 @@ public final class DraftModelDrafter: Drafter {
         try proposeTree(after: context, shape: .chain(limit)).tokens
     }
 
+    /// Grows the tree level by level, EAGLE-2 style: each level's new nodes are the top candidate
+    /// of every expanded node, plus its next `width - 1` where the draft is unsure; the `width`
+    /// likeliest new nodes (by path probability) are expanded next, all in one draft pass with a
+    /// tree mask. A path stops when SpecDec++'s rule says a rejection has become too likely. The
+    /// tree returned is the `nodes` likeliest of all drafted.
     public func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
-        let limit = min(shape.depth, shape.nodes)
-        guard limit > 0, context.count + limit <= session.context else { return DraftTree() }
+        guard min(shape.depth, shape.nodes) > 0, context.count + shape.depth * shape.width + 1 <= session.context else { return DraftTree() }
         let shared = zip(session.tokens, context).prefix { $0 == $1 }.count
         session.truncate(to: min(shared, context.count - 1))
-        let branching = shape.width > 1
-        var prediction = try session.evaluate(Array(context[session.tokens.count...]), topK: branching ? shape.width : 0)[0]
-        var tree = DraftTree(), at = -1, accepted = 1.0
+        let topK = shape.width > 1 ? shape.width : 0
+        let root = try session.evaluate(Array(context[session.tokens.count...]), topK: topK)[0]
+        var tree = DraftTree()
+        // Nodes to grow children under: tree node, its index in the session's tree, candidates.
+        var frontier = [(node: -1, evaluated: -1, candidates: try candidates(root, row: 0, width: shape.width))]
+        var evaluatedParents: [Int] = [], evaluatedNodes: [Int] = []
         while true {
-            let candidates = try candidates(prediction, width: shape.width)
-            at = tree.insert([candidates[0].id], probabilities: [candidates[0].probability], under: at,
-                             maxNodes: shape.nodes, maxDepth: shape.depth).last ?? -1
-            guard at >= 0 else { break }
-            if candidates[0].probability < sureProbability {
-                for other in candidates.dropFirst() {
-                    tree.insert([other.id], probabilities: [other.probability], under: tree.parents[at],
-                                maxNodes: shape.nodes, maxDepth: shape.depth)
+            var grown: [(node: Int, parent: Int, chance: Double)] = []
+            for f in frontier {
+                let taken = f.candidates[0].probability < sureProbability ? f.candidates : [f.candidates[0]]
+                for c in taken {
+                    let before = tree.count
+                    tree.insert([c.id], probabilities: [c.probability], under: f.node, maxDepth: shape.depth)
+                    if tree.count > before { grown.append((tree.count - 1, f.evaluated, tree.pathProbability(tree.count - 1))) }
                 }
             }
-            // SpecDec++: stop once the path is more likely than not (by the threshold) to fail.
-            accepted *= candidates[0].probability
-            if let stop = shape.stopProbability, 1 - accepted > stop { break }
-            guard tree.depths[at] + 1 < shape.depth, tree.count < shape.nodes else { break }
-            prediction = try session.evaluate([candidates[0].id], topK: branching ? shape.width : 0)[0]
+            let expand = grown.filter { 1 - $0.chance <= (shape.stopProbability ?? 1) && tree.depths[$0.node] + 1 < shape.depth }
+                .sorted { $0.chance > $1.chance }.prefix(shape.width)
+            guard !expand.isEmpty else { break }
+            let first = evaluatedNodes.count
+            let predictions = try session.evaluate(tree: expand.map { tree.tokens[$0.node] }, parents: expand.map(\.parent),
+                                                   extending: first > 0, topK: topK)
+            evaluatedNodes += expand.map(\.node)
+            evaluatedParents += expand.map(\.parent)
+            frontier = try expand.enumerated().map { i, e in
+                (e.node, first + i, try candidates(predictions[i], row: i, width: shape.width))
+            }
         }
-        return tree
+        // Keep the deepest, likeliest evaluated path in the draft's cache for the next round.
+        if let best = evaluatedNodes.indices.max(by: {
+            (tree.depths[evaluatedNodes[$0]], tree.pathProbability(evaluatedNodes[$0])) < (tree.depths[evaluatedNodes[$1]], tree.pathProbability(evaluatedNodes[$1]))
+        }) {
+            var path = [best]
+            while evaluatedParents[path[0]] >= 0 { path.insert(evaluatedParents[path[0]], at: 0) }
+            try session.keep(path: path)
+        }
+        // The likeliest nodes within the budget (a chain when width is 1).
+        return tree.pruned(to: shape.nodes)
     }
 
-    /// The draft's best `width` tokens and their probabilities under its full softmax.
-    func candidates(_ prediction: InferenceSession.Prediction, width: Int) throws -> [(id: Int, probability: Double)] {
-        let logits = try session.logits()
+    /// The draft's best `width` tokens after prediction row `row` and their probabilities under
+    /// its full softmax.
+    func candidates(_ prediction: InferenceSession.Prediction, row: Int, width: Int) throws -> [(id: Int, probability: Double)] {
+        let logits = try session.logits(row: row)
         let top = logits[prediction.argmax]
         let total = logits.reduce(0.0) { $0 + exp(Double($1 - top)) }
         let ids = [prediction.argmax] + prediction.top.map(\.id).filter { $0 != prediction.argmax }.prefix(width - 1)
