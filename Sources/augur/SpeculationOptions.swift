@@ -27,12 +27,16 @@ struct SpeculationOptions: ParsableArguments {
     @Flag(help: "Size each round's draft by the measured acceptance and verification cost (at most --draft-max per path).")
     var adaptive = false
 
+    @Option(help: "SpecDec++ stop rule: end a drafted path once the drafter's chance that it holds a rejection exceeds this (default: 0.75 with --adaptive, else off).")
+    var stopProbability: Double?
+
     var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
 
     func validate() throws {
         guard (1...63).contains(draftMax) else { throw ValidationError("--draft-max must be in 1...63") }
         guard (1...16).contains(treeWidth) else { throw ValidationError("--tree-width must be in 1...16") }
         if exitLayer != nil && !selfSpec { throw ValidationError("--exit-layer needs --self-spec") }
+        if let p = stopProbability, !(0...1).contains(p) { throw ValidationError("--stop-probability must be in 0...1") }
         if !isOn && (adaptive || treeWidth != 1) {
             throw ValidationError("--adaptive and --tree-width need a drafter: --lookup, --ngram, --draft-model or --self-spec")
         }
@@ -49,6 +53,7 @@ struct SpeculationOptions: ParsableArguments {
         guard isOn else { return nil }
         let draft = try loaded ?? loadDraft()
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
-                           exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive)
+                           exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
+                           stopProbability: stopProbability)
     }
 }

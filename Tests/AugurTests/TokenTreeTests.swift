@@ -125,6 +125,11 @@ struct TokenTreeTests {
         var parameters = GenerationParameters(maxTokens: 4)
         parameters.stopAtEndOfGeneration = false
         #expect(throws: ModelError.self) { _ = try model.runSpeculativeGeneration([257, 32], parameters: parameters, drafter: &drafter) }
+        for bad in [Speculation(), Speculation(lookup: true, stopProbability: 2), Speculation(lookup: true, draftMax: 0),
+                    Speculation(lookup: true, treeWidth: 17)] {
+            parameters.speculation = bad
+            #expect(throws: GenerationError.self) { _ = try model.runGeneration([257, 32], parameters: parameters) }
+        }
     }
 
     @Test("A draft tree is a prefix trie within its limits, merges without duplicates and prunes by path probability")

@@ -17,21 +17,26 @@ public struct Speculation: Sendable, Equatable {
     /// Size each round's draft for the most expected tokens per second of verification, and stop
     /// paths by SpecDec++'s rule.
     public var adaptive = false
+    /// SpecDec++'s stop rule on its own: a path stops once the drafter's estimate of the chance
+    /// that some token on it is rejected exceeds this (nil: 0.75 when adaptive, else never).
+    public var stopProbability: Double?
 
     public init(lookup: Bool = false, ngramPool: NGramPool? = nil, draftModel: Model? = nil, selfSpeculation: Bool = false,
-                exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false) {
+                exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false, stopProbability: Double? = nil) {
         (self.lookup, self.ngramPool, self.draftModel, self.selfSpeculation) = (lookup, ngramPool, draftModel, selfSpeculation)
         (self.exitLayer, self.draftMax, self.treeWidth, self.adaptive) = (exitLayer, draftMax, treeWidth, adaptive)
+        self.stopProbability = stopProbability
     }
 
     /// The shape of each round's draft.
     public var shape: DraftShape {
-        DraftShape(depth: draftMax, width: treeWidth, nodes: min(63, draftMax * treeWidth))
+        DraftShape(depth: draftMax, width: treeWidth, nodes: min(63, draftMax * treeWidth), stopProbability: stopProbability)
     }
 
     public static func == (a: Speculation, b: Speculation) -> Bool {
         a.lookup == b.lookup && a.ngramPool === b.ngramPool && a.draftModel === b.draftModel && a.selfSpeculation == b.selfSpeculation
             && a.exitLayer == b.exitLayer && a.draftMax == b.draftMax && a.treeWidth == b.treeWidth && a.adaptive == b.adaptive
+            && a.stopProbability == b.stopProbability
     }
 }
 
@@ -80,8 +85,9 @@ extension Model {
         guard !drafters.isEmpty else {
             throw GenerationError.invalidParameter("speculation needs a drafter: lookup, an n-gram pool, a draft model or self-speculation")
         }
-        guard (1...63).contains(speculation.draftMax), (1...16).contains(speculation.treeWidth) else {
-            throw GenerationError.invalidParameter("draft length must be in 1...63 and tree width in 1...16")
+        guard (1...63).contains(speculation.draftMax), (1...16).contains(speculation.treeWidth),
+              (0...1).contains(speculation.stopProbability ?? 0) else {
+            throw GenerationError.invalidParameter("draft length must be in 1...63, tree width in 1...16, stop probability in 0...1")
         }
         return drafters.count == 1 ? drafters[0] : CombinedDrafter(drafters)
     }
