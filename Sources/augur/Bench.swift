@@ -19,6 +19,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Also compare these fixed draft lengths (comma separated) with --adaptive at --draft-max, plain decoding run once per prompt.")
     var sweep: String?
 
+    @Flag(help: "Compare each chosen drafter alone, then all of them combined with --adaptive, plain decoding run once per prompt.")
+    var each = false
+
     @Option(help: "Instead of a prompt set, time one target pass of each of these token counts (like 1,2,4,8,16) against a one-token pass.")
     var verifyCost: String?
 
@@ -51,7 +54,14 @@ struct Bench: ParsableCommand {
                 (options.draftMax, options.adaptive) = (k, false)
                 configurations.append(("draft \(k)", try options.speculation(draft: draft)!))
             }
-            if lengths != nil {
+            if each {
+                for single in speculation.drafters {
+                    configurations.append(("\(single.name) \(single.draftMax)", try single.options.speculation(draft: draft)!))
+                }
+                var combined = speculation
+                combined.adaptive = true
+                configurations.append(("all adaptive \(speculation.draftMax)", try combined.speculation(draft: draft)!))
+            } else if lengths != nil {
                 var options = speculation
                 options.adaptive = true
                 configurations.append(("adaptive \(speculation.draftMax)", try options.speculation(draft: draft)!))
@@ -81,7 +91,7 @@ struct Bench: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                let data = lengths == nil ? try encoder.encode(reports[0])
+                let data = lengths == nil && !each ? try encoder.encode(reports[0])
                     : try encoder.encode(["sweep": zip(configurations, reports).map { BenchReport.Configuration(name: $0.name, report: $1) }])
                 print(String(decoding: data, as: UTF8.self))
             } else {

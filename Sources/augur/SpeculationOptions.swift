@@ -32,6 +32,19 @@ struct SpeculationOptions: ParsableArguments {
 
     var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
 
+    /// The chosen drafters one by one (same lengths, widths and stop rule), each with a name.
+    var drafters: [(name: String, options: SpeculationOptions, draftMax: Int)] {
+        var alone = self
+        (alone.lookup, alone.ngram, alone.draftModel, alone.selfSpec, alone.exitLayer, alone.adaptive) = (false, false, nil, false, nil, false)
+        alone.treeWidth = 1  // chains alone; --tree-width applies to the combination
+        var list: [(String, SpeculationOptions, Int)] = []
+        if let draftModel { var o = alone; o.draftModel = draftModel; list.append(("draft-model", o, draftMax)) }
+        if selfSpec { var o = alone; (o.selfSpec, o.exitLayer) = (true, exitLayer); list.append(("self-spec", o, draftMax)) }
+        if lookup { var o = alone; o.lookup = true; list.append(("lookup", o, draftMax)) }
+        if ngram { var o = alone; o.ngram = true; list.append(("ngram", o, draftMax)) }
+        return list
+    }
+
     func validate() throws {
         guard (1...63).contains(draftMax) else { throw ValidationError("--draft-max must be in 1...63") }
         guard (1...16).contains(treeWidth) else { throw ValidationError("--tree-width must be in 1...16") }
@@ -51,7 +64,7 @@ struct SpeculationOptions: ParsableArguments {
     /// draft model if already loaded.
     func speculation(pool: NGramPool = NGramPool(), draft loaded: Model? = nil) throws -> Speculation? {
         guard isOn else { return nil }
-        let draft = try loaded ?? loadDraft()
+        let draft = draftModel == nil ? nil : try loaded ?? loadDraft()
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
                            stopProbability: stopProbability)
