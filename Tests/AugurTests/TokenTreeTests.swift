@@ -90,6 +90,25 @@ struct TokenTreeTests {
         #expect(try session.logits().map(\.bitPattern) == plain.logits().map(\.bitPattern))
     }
 
+    @Test("After a whole generation of partly rejected trees, the KV cache equals plain decoding's")
+    func generationRollback() throws {
+        let model = try Self.tinyModel()
+        let prompt = [257, 32, 99, 97, 116]
+        var parameters = GenerationParameters(maxTokens: 20)
+        parameters.stopAtEndOfGeneration = false
+        let plainSession = try model.makeSession(context: 64)
+        let plain = try model.runGeneration(prompt, parameters: parameters, session: plainSession)
+        let session = try model.makeSession(context: 64)
+        var drafter = ScriptedTreeDrafter(script: plain.tokens, promptLength: prompt.count)
+        let (speculative, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter,
+                                                                      shape: DraftShape(depth: 3, width: 3), session: session)
+        #expect(speculative.tokens == plain.tokens && stats.accepted > 0)
+        // Plain decoding cached the prompt and all but the last token; so did every kept path.
+        let cached = prompt.count + plain.tokens.count - 1
+        #expect(Array(session.tokens.prefix(cached)) == Array(plainSession.tokens.prefix(cached)))
+        #expect(try Self.cache(session, slots: cached) == Self.cache(plainSession, slots: cached))
+    }
+
     @Test("Early exit then completion equals the full pass, bit for bit, and keeps the cache plain decoding writes")
     func earlyExit() throws {
         let model = try Self.tinyModel()

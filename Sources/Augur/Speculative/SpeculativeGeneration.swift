@@ -58,8 +58,11 @@ extension Model {
             let verifyStart = Date()
             // Node 0 is `next`; tree node i is node i + 1.
             let predictions: [InferenceSession.Prediction]
-            if !session.partialTokens.isEmpty && session.partialTokens == [next] + tree.tokens && tree.depth == tree.count {
-                predictions = try session.completePartial()  // early exit: only the remaining layers
+            let early = session.partialTokens
+            if !early.isEmpty && tree.depth == tree.count && early.starts(with: [next] + tree.tokens) {
+                // Early exit drafted this chain (or a longer one, pruned): only the remaining layers run.
+                session.truncate(to: base + 1 + tree.count)
+                predictions = try session.completePartial()
             } else {
                 session.truncate(to: base)
                 predictions = try session.evaluate(tree: [next] + tree.tokens, parents: [-1] + tree.parents.map { $0 + 1 })
