@@ -180,13 +180,15 @@ struct TokenTreeTests {
         let expected = try SpeculativeTests.plain(model, prompt, n)
         var parameters = GenerationParameters(maxTokens: n)
         parameters.stopAtEndOfGeneration = false
+        let pool = NGramPool()  // learns across the runs below, so later ones draft from it
         for shape in [DraftShape(depth: 4, width: 3), DraftShape(depth: 6, width: 2, nodes: 9)] {
             var scripted = ScriptedTreeDrafter(script: expected, promptLength: prompt.count)
             let (viaScript, stats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &scripted, shape: shape)
             #expect(viaScript.tokens == expected, "scripted tree \(shape)")
             #expect(stats.accepted > stats.rounds, "the right branch is found among wrong ones")
             for speculation in [Speculation(lookup: true), Speculation(draftModel: draft), Speculation(selfSpeculation: true, exitLayer: 2),
-                                Speculation(lookup: true, draftModel: draft, selfSpeculation: true), Speculation(lookup: true, draftModel: draft, adaptive: true)] {
+                                Speculation(lookup: true, draftModel: draft, selfSpeculation: true),
+                                Speculation(lookup: true, ngramPool: pool, draftModel: draft, adaptive: true), Speculation(ngramPool: pool)] {
                 var p = parameters
                 p.speculation = speculation
                 p.speculation?.draftMax = shape.depth
