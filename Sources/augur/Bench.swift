@@ -34,14 +34,7 @@ struct Bench: ParsableCommand {
             guard speculation.isOn else {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
-            let lengths = try sweep.map { list in
-                try list.split(separator: ",").map {
-                    guard let k = Int($0.trimmingCharacters(in: .whitespaces)), (1...63).contains(k) else {
-                        throw ValidationError("--sweep takes draft lengths in 1...63, like 1,2,4,8")
-                    }
-                    return k
-                }
-            }
+            let lengths = try sweep.map { try counts($0, in: 1...63, option: "--sweep") }
             let set = try PromptSet.load(prompts)
             let target = try model.load()
             var parameters = GenerationParameters(maxTokens: maxTokens)
@@ -56,7 +49,7 @@ struct Bench: ParsableCommand {
             }
             if each {
                 for single in speculation.drafters {
-                    configurations.append(("\(single.name) \(single.draftMax)", try single.options.speculation(draft: draft)!))
+                    configurations.append(("\(single.name) \(speculation.draftMax)", try single.options.speculation(draft: draft)!))
                 }
                 var combined = speculation
                 combined.adaptive = true
@@ -111,14 +104,19 @@ struct Bench: ParsableCommand {
 }
 
 extension Bench {
-    /// `--verify-cost 1,2,4,8`: the verification cost curve after the first prompt of the set.
-    func measureVerifyCost(_ list: String) throws {
-        let counts = try list.split(separator: ",").map {
-            guard let k = Int($0.trimmingCharacters(in: .whitespaces)), (1...64).contains(k) else {
-                throw ValidationError("--verify-cost takes token counts in 1...64, like 1,2,4,8,16")
+    /// A comma-separated list of counts, each within `range`.
+    func counts(_ list: String, in range: ClosedRange<Int>, option: String) throws -> [Int] {
+        try list.split(separator: ",").map {
+            guard let k = Int($0.trimmingCharacters(in: .whitespaces)), range.contains(k) else {
+                throw ValidationError("\(option) takes a comma-separated list of counts in \(range.lowerBound)...\(range.upperBound), like 1,2,4,8")
             }
             return k
         }
+    }
+
+    /// `--verify-cost 1,2,4,8`: the verification cost curve after the first prompt of the set.
+    func measureVerifyCost(_ list: String) throws {
+        let counts = try counts(list, in: 1...64, option: "--verify-cost")
         let target = try model.load()
         let prompt = try PromptSet.load(prompts).first?.prompt ?? "def f():"
         let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts)

@@ -33,15 +33,15 @@ struct SpeculationOptions: ParsableArguments {
     var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
 
     /// The chosen drafters one by one (same lengths, widths and stop rule), each with a name.
-    var drafters: [(name: String, options: SpeculationOptions, draftMax: Int)] {
+    var drafters: [(name: String, options: SpeculationOptions)] {
         var alone = self
         (alone.lookup, alone.ngram, alone.draftModel, alone.selfSpec, alone.exitLayer, alone.adaptive) = (false, false, nil, false, nil, false)
         alone.treeWidth = 1  // chains alone; --tree-width applies to the combination
-        var list: [(String, SpeculationOptions, Int)] = []
-        if let draftModel { var o = alone; o.draftModel = draftModel; list.append(("draft-model", o, draftMax)) }
-        if selfSpec { var o = alone; (o.selfSpec, o.exitLayer) = (true, exitLayer); list.append(("self-spec", o, draftMax)) }
-        if lookup { var o = alone; o.lookup = true; list.append(("lookup", o, draftMax)) }
-        if ngram { var o = alone; o.ngram = true; list.append(("ngram", o, draftMax)) }
+        var list: [(String, SpeculationOptions)] = []
+        if let draftModel { var o = alone; o.draftModel = draftModel; list.append(("draft-model", o)) }
+        if selfSpec { var o = alone; (o.selfSpec, o.exitLayer) = (true, exitLayer); list.append(("self-spec", o)) }
+        if lookup { var o = alone; o.lookup = true; list.append(("lookup", o)) }
+        if ngram { var o = alone; o.ngram = true; list.append(("ngram", o)) }
         return list
     }
 
