@@ -4,8 +4,7 @@
 // bytes); a thread writes only when its token's row lies in the chunk.
 #include "../common/header.glsl"
 
-layout(std430, binding = 0) readonly buffer QuantPlane { uvec4 A[]; };
-layout(std430, binding = 1) readonly buffer SidePlane { uint B[]; };
+#include "../quant/planes.glsl"
 layout(std430, binding = 2) readonly buffer Ids { uint ids[]; };
 layout(std430, binding = 3) writeonly buffer Output { vec4 Y[]; };
 

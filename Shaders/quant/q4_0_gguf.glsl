@@ -8,11 +8,11 @@ void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uvec4 q;
     float d;
     if ((u & 1u) == 0u) {
-        d = unpackHalf2x16(B[g]).x;
-        for (uint i = 0; i < 4; ++i) q[i] = (B[g + i] >> 16) | (B[g + i + 1u] << 16);
+        d = unpackHalf2x16(LOAD_B(g)).x;
+        for (uint i = 0; i < 4; ++i) q[i] = (LOAD_B(g + i) >> 16) | (LOAD_B(g + i + 1u) << 16);
     } else {
-        d = unpackHalf2x16(B[g + 4u]).y;
-        q = uvec4(B[g + 5u], B[g + 6u], B[g + 7u], B[g + 8u]);
+        d = unpackHalf2x16(LOAD_B(g + 4u)).y;
+        q = uvec4(LOAD_B(g + 5u), LOAD_B(g + 6u), LOAD_B(g + 7u), LOAD_B(g + 8u));
     }
     for (uint i = 0; i < 4; ++i) {
         w[i] = (nibbles_lo(q[i]) - 8.0) * d;

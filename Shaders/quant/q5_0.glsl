@@ -3,10 +3,10 @@ const uint A_VEC4_PER_UNIT = 1, UNITS_PER_GROUP = 2, WORDS_PER_GROUP = 3;
 uint unit_index(uint row, uint u);
 uint group_base(uint row, uint u);
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
-    uvec4 q = A[unit_index(row, u)];
+    uvec4 q = LOAD_A(unit_index(row, u));
     uint g = group_base(row, u);
-    uint qh = B[g + (u & 1u)];
-    float d = unpackHalf2x16(B[g + 2u])[u & 1u];
+    uint qh = LOAD_B(g + (u & 1u));
+    float d = unpackHalf2x16(LOAD_B(g + 2u))[u & 1u];
     for (uint i = 0; i < 4; ++i) {
         w[i] = (nibbles_lo(q[i]) + bits4(qh, 4u * i) * 16.0 - 16.0) * d;
         w[i + 4] = (nibbles_hi(q[i]) + bits4(qh, 16u + 4u * i) * 16.0 - 16.0) * d;

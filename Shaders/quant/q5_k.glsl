@@ -5,12 +5,12 @@ const uint A_VEC4_PER_UNIT = 1, UNITS_PER_GROUP = 8, WORDS_PER_GROUP = 12;
 uint unit_index(uint row, uint u);
 uint group_base(uint row, uint u);
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
-    uvec4 q = A[unit_index(row, u)];
+    uvec4 q = LOAD_A(unit_index(row, u));
     uint g = group_base(row, u);
-    vec2 dm = unpackHalf2x16(B[g]);
+    vec2 dm = unpackHalf2x16(LOAD_B(g));
     float sc, m;
-    scale_min_k4(u & 7u, B[g + 1u], B[g + 2u], B[g + 3u], sc, m);
-    uint qh = B[g + 4u + (u & 7u)];
+    scale_min_k4(u & 7u, LOAD_B(g + 1u), LOAD_B(g + 2u), LOAD_B(g + 3u), sc, m);
+    uint qh = LOAD_B(g + 4u + (u & 7u));
     float d1 = dm.x * sc, m1 = dm.y * m;
     for (uint i = 0; i < 4; ++i) {
         w[i] = d1 * (nibbles_lo(q[i]) + bits4(qh, 4u * i) * 16.0) - m1;

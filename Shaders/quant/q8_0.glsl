@@ -4,8 +4,8 @@ uint unit_index(uint row, uint u);
 uint group_base(uint row, uint u);
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uint a = unit_index(row, u) * 2u;
-    float d = unpackHalf2x16(B[group_base(row, u)])[u & 1u];
-    uvec4 q0 = A[a], q1 = A[a + 1];
+    float d = unpackHalf2x16(LOAD_B(group_base(row, u)))[u & 1u];
+    uvec4 q0 = LOAD_A(a), q1 = LOAD_A(a + 1);
     w[0] = bytes_signed(q0.x) * d; w[1] = bytes_signed(q0.y) * d;
     w[2] = bytes_signed(q0.z) * d; w[3] = bytes_signed(q0.w) * d;
     w[4] = bytes_signed(q1.x) * d; w[5] = bytes_signed(q1.y) * d;

@@ -36,12 +36,12 @@ public final class KernelLibrary: @unchecked Sendable {
     /// size and the device's subgroup size, `extra` follow from id 2.
     public func pipeline<P>(
         _ shader: String, defines: [String: String] = [:], workgroupSize: Int, extra: [Int] = [],
-        bindings: Int, push: P.Type
+        bindings: Int, texels: [Int: TexelFormat] = [:], push: P.Type
     ) throws -> ComputePipeline {
         let specialization = ([workgroupSize, subgroupSize] + extra).map { UInt32($0) }
         return try pipelines.pipeline(PipelineKey(
             shader: shader, defines: defines, specialization: specialization, bindings: bindings,
-            pushConstantBytes: MemoryLayout<P>.size))
+            texels: texels, pushConstantBytes: MemoryLayout<P>.size))
     }
 
     /// A device buffer filled with `values`.

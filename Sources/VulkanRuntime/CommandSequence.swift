@@ -89,30 +89,51 @@ public final class CommandSequence: @unchecked Sendable {
             throw VulkanError.limitExceeded(what: "workgroup count on axis \(axis) of \(pipeline.key.shader)", value: count,
                                             limit: caps.maxWorkgroupCount[axis])
         }
-        for binding in bindings {
-            guard binding.size <= caps.maxStorageBufferRange else {
-                throw VulkanError.limitExceeded(what: "storage buffer binding of \(pipeline.key.shader)", value: binding.size,
-                                                limit: caps.maxStorageBufferRange)
+        var views: [OpaquePointer?] = []
+        for (i, binding) in bindings.enumerated() {
+            let format = pipeline.key.texels[i]
+            let (count, limit) = format.map { (binding.size / $0.bytes, caps.maxTexelBufferElements) } ?? (binding.size, caps.maxStorageBufferRange)
+            guard count <= limit else {
+                throw VulkanError.limitExceeded(what: "\(format == nil ? "storage" : "texel") buffer binding of \(pipeline.key.shader)",
+                                                value: count, limit: limit)
             }
-            guard binding.offset % caps.minStorageBufferOffsetAlignment == 0, binding.size > 0,
-                  binding.offset + binding.size <= binding.buffer.size else {
+            guard binding.size > 0, binding.offset >= 0, binding.offset + binding.size <= binding.buffer.size else {
                 throw VulkanError.invalidArgument("binding range \(binding.offset)+\(binding.size) of a \(binding.buffer.size)-byte buffer")
+            }
+            if let format {
+                // A view covers whole texels; kernels never read past the last one.
+                guard count > 0, binding.offset % max(caps.minTexelBufferOffsetAlignment, 1) == 0 else {
+                    throw VulkanError.invalidArgument("texel binding \(binding.offset)+\(binding.size) is misaligned or smaller than one \(format) texel")
+                }
+                views.append(try binding.buffer.texelView(offset: binding.offset, size: count * format.bytes, format: format))
+            } else {
+                guard binding.offset % caps.minStorageBufferOffsetAlignment == 0 else {
+                    throw VulkanError.invalidArgument("binding offset \(binding.offset) is not a multiple of \(caps.minStorageBufferOffsetAlignment)")
+                }
+                views.append(nil)
             }
             retained.append(binding.buffer)
         }
         vkCmdBindPipeline(buffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle)
         var infos = bindings.map { VkDescriptorBufferInfo(buffer: $0.buffer.handle, offset: VkDeviceSize($0.offset), range: VkDeviceSize($0.size)) }
         infos.withUnsafeMutableBufferPointer { info in
-            var writes = (0..<info.count).map { i -> VkWriteDescriptorSet in
-                var w = VkWriteDescriptorSet()
-                w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-                w.dstBinding = UInt32(i)
-                w.descriptorCount = 1
-                w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-                w.pBufferInfo = UnsafePointer(info.baseAddress! + i)
-                return w
+            views.withUnsafeMutableBufferPointer { view in
+                var writes = (0..<info.count).map { i -> VkWriteDescriptorSet in
+                    var w = VkWriteDescriptorSet()
+                    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
+                    w.dstBinding = UInt32(i)
+                    w.descriptorCount = 1
+                    if view[i] != nil {
+                        w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                        w.pTexelBufferView = UnsafePointer(view.baseAddress! + i)
+                    } else {
+                        w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                        w.pBufferInfo = UnsafePointer(info.baseAddress! + i)
+                    }
+                    return w
+                }
+                device.cmdPushDescriptorSet(buffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)
             }
-            device.cmdPushDescriptorSet(buffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)
         }
         if pipeline.key.pushConstantBytes > 0 {
             var value = push

@@ -2,19 +2,23 @@ import CVulkan
 
 /// Everything that identifies one compiled kernel variant: the shader file, its `#define`s
 /// (types, structure), its specialization constants (workgroup, subgroup, tile sizes, ids 0...n-1),
-/// and its interface (number of storage-buffer bindings, push-constant bytes).
+/// and its interface (number of bindings, which of them are texel buffers, push-constant bytes).
 public struct PipelineKey: Hashable, Sendable, CustomStringConvertible {
     public var shader: String
     public var defines: [String: String]
     public var specialization: [UInt32]
     public var bindings: Int
+    /// Bindings read as uniform texel buffers, by index; the others are storage buffers.
+    public var texels: [Int: TexelFormat]
     public var pushConstantBytes: Int
 
-    public init(shader: String, defines: [String: String] = [:], specialization: [UInt32], bindings: Int, pushConstantBytes: Int) {
+    public init(shader: String, defines: [String: String] = [:], specialization: [UInt32], bindings: Int,
+                texels: [Int: TexelFormat] = [:], pushConstantBytes: Int) {
         self.shader = shader
         self.defines = defines
         self.specialization = specialization
         self.bindings = bindings
+        self.texels = texels
         self.pushConstantBytes = pushConstantBytes
     }
 
@@ -24,7 +28,8 @@ public struct PipelineKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A compute pipeline with a push-descriptor set layout of storage buffers and one push-constant range.
+/// A compute pipeline with a push-descriptor set layout of storage (or uniform texel) buffers and
+/// one push-constant range.
 public final class ComputePipeline: @unchecked Sendable {
     public let key: PipelineKey
     unowned let device: VulkanDevice
@@ -43,7 +48,7 @@ public final class ComputePipeline: @unchecked Sendable {
         var bindings = (0..<key.bindings).map { i -> VkDescriptorSetLayoutBinding in
             var b = VkDescriptorSetLayoutBinding()
             b.binding = UInt32(i)
-            b.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+            b.descriptorType = key.texels[i] == nil ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
             b.descriptorCount = 1
             b.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT.rawValue
             return b

@@ -48,6 +48,10 @@ public struct DeviceCapabilities: Sendable, CustomStringConvertible {
     public var maxSharedMemoryBytes: Int
     public var maxStorageBufferRange: Int
     public var minStorageBufferOffsetAlignment: Int
+    /// Whether every `TexelFormat` can back a uniform texel buffer.
+    public var texelBuffers: Bool
+    public var maxTexelBufferElements: Int
+    public var minTexelBufferOffsetAlignment: Int
     public var maxMemoryAllocationCount: Int
     public var maxPushConstantsBytes: Int
     public var maxWorkgroupInvocations: Int
@@ -73,7 +77,7 @@ public struct DeviceCapabilities: Sendable, CustomStringConvertible {
               driver: \(driverName) \(driverInfo), Vulkan \(apiVersionString)
               subgroup size: \(subgroupSize) (range \(minSubgroupSize)-\(maxSubgroupSize), control \(yes(subgroupSizeControl))), arithmetic \(yes(subgroupArithmetic)), shuffle \(yes(subgroupShuffle)), ballot \(yes(subgroupBallot))
               fp16: \(yes(shaderFloat16)), int8: \(yes(shaderInt8)), int64: \(yes(shaderInt64)), 8-bit storage: \(yes(storage8Bit)), 16-bit storage: \(yes(storage16Bit)), integer dot product: \(yes(integerDotProduct))
-              shared memory: \(maxSharedMemoryBytes >> 10) KiB, max storage buffer range: \(maxStorageBufferRange >> 20) MiB, max allocations: \(maxMemoryAllocationCount)
+              shared memory: \(maxSharedMemoryBytes >> 10) KiB, max storage buffer range: \(maxStorageBufferRange >> 20) MiB, texel buffers: \(texelBuffers ? "\(maxTexelBufferElements >> 20)M elements" : "no"), max allocations: \(maxMemoryAllocationCount)
               push descriptors: \(yes(pushDescriptors)), push constants: \(maxPushConstantsBytes) B, workgroup invocations: \(maxWorkgroupInvocations)
               memory heaps: \(heaps.joined(separator: ", "))
               timestamps: \(yes(timestamps))\(timestamps ? " (period \(timestampPeriodNanoseconds) ns)" : "")

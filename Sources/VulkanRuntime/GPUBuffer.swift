@@ -1,4 +1,5 @@
 import CVulkan
+import Synchronization
 
 /// A storage buffer carved out of a large memory block.
 public final class GPUBuffer: @unchecked Sendable {
@@ -14,6 +15,8 @@ public final class GPUBuffer: @unchecked Sendable {
     public let location: Location
     let handle: OpaquePointer
     let allocation: MemoryAllocator.Allocation
+    /// Texel views of byte ranges, made on first use and kept for the buffer's life.
+    private let views = Mutex<[TexelViewKey: OpaquePointer]>([:])
 
     /// Host pointer to the buffer's bytes when its memory is host-visible (always for `.host`;
     /// also for `.device` on unified-memory devices such as lavapipe), else nil.
@@ -31,6 +34,7 @@ public final class GPUBuffer: @unchecked Sendable {
         info.size = VkDeviceSize(size)
         info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
             | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue
+            | (device.capabilities.texelBuffers ? VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue : 0)
         info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
         var buffer: OpaquePointer?
         try check(vkCreateBuffer(device.handle, &info, nil, &buffer), "vkCreateBuffer", bytes: size)
@@ -61,8 +65,28 @@ public final class GPUBuffer: @unchecked Sendable {
     }
 
     deinit {
+        views.withLock { for view in $0.values { vkDestroyBufferView(device.handle, view, nil) } }
         vkDestroyBuffer(device.handle, handle, nil)
         device.allocator.release(allocation)
+    }
+
+    /// A texel view of `size` bytes at `offset` (made once, then reused).
+    func texelView(offset: Int, size: Int, format: TexelFormat) throws -> OpaquePointer {
+        let key = TexelViewKey(offset: offset, size: size, format: format)
+        return try views.withLock { views in
+            if let view = views[key] { return view }
+            var info = VkBufferViewCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
+            info.buffer = handle
+            info.format = format.vkFormat
+            info.offset = VkDeviceSize(offset)
+            info.range = VkDeviceSize(size)
+            var view: OpaquePointer?
+            try check(vkCreateBufferView(device.handle, &info, nil, &view), "vkCreateBufferView")
+            guard let view else { throw VulkanError.call("vkCreateBufferView", code: -1) }
+            views[key] = view
+            return view
+        }
     }
 
     /// The whole buffer, or a byte range of it, as a kernel binding.
@@ -105,4 +129,10 @@ public struct BufferRange: @unchecked Sendable {
         self.offset = offset
         self.size = size
     }
+}
+
+struct TexelViewKey: Hashable {
+    var offset: Int
+    var size: Int
+    var format: TexelFormat
 }

@@ -97,6 +97,11 @@ struct PhysicalDeviceProbe {
             }
         }
         let limits = props.limits
+        let texelBuffers = TexelFormat.allCases.allSatisfy { format in
+            var properties = VkFormatProperties()
+            vkGetPhysicalDeviceFormatProperties(physical, format.vkFormat, &properties)
+            return properties.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue != 0
+        }
         let ops = subgroup.supportedOperations
         capabilities = DeviceCapabilities(
             index: index,
@@ -123,6 +128,9 @@ struct PhysicalDeviceProbe {
             maxSharedMemoryBytes: Int(limits.maxComputeSharedMemorySize),
             maxStorageBufferRange: Int(limits.maxStorageBufferRange),
             minStorageBufferOffsetAlignment: Int(limits.minStorageBufferOffsetAlignment),
+            texelBuffers: texelBuffers,
+            maxTexelBufferElements: Int(limits.maxTexelBufferElements),
+            minTexelBufferOffsetAlignment: Int(limits.minTexelBufferOffsetAlignment),
             maxMemoryAllocationCount: Int(limits.maxMemoryAllocationCount),
             maxPushConstantsBytes: Int(limits.maxPushConstantsSize),
             maxWorkgroupInvocations: Int(limits.maxComputeWorkGroupInvocations),

@@ -37,6 +37,15 @@ struct AugurBench: ParsableCommand {
     @Option(help: "Matvec variant: workgroup size.")
     var workgroupSize: Int?
 
+    @Option(help: "Matvec variant: rows each lane computes.")
+    var rowsPerLane: Int?
+
+    @Option(help: "Matvec variant: read the weight planes as texel buffers (true/false; default: the device's preferred).")
+    var texelPlanes: Bool?
+
+    @Option(help: "Matvec variant: read the input vectors as a texel buffer (true/false).")
+    var texelInput: Bool?
+
     func run() throws {
         do {
             try benchmark()
@@ -52,6 +61,9 @@ struct AugurBench: ParsableCommand {
         if let lanesPerRow { matVec.lanesPerRow = lanesPerRow }
         if let columnsPerPass { matVec.columnsPerPass = columnsPerPass }
         if let workgroupSize { matVec.workgroupSize = workgroupSize }
+        if let rowsPerLane { matVec.rowsPerLane = rowsPerLane }
+        if let texelPlanes { matVec.texelPlanes = texelPlanes }
+        if let texelInput { matVec.texelInput = texelInput }
         if list {
             for c in KernelBenchmark.cases(matVec: matVec) { print(c.name) }
             print("verify_cost.<type> (1...16 columns)")
@@ -65,7 +77,7 @@ struct AugurBench: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if !json {
-            print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize)")
+            print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize), rows/lane \(matVec.rowsPerLane), texel planes \(matVec.texelPlanes), texel input \(matVec.texelInput)")
             print(pad("kernel", 22) + pad("shape", 44) + pad("us", 12) + pad("GB/s", 9) + pad("GFLOP/s", 9) + "% roofline")
         }
         var failures = 0

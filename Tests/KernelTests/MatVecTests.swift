@@ -62,18 +62,43 @@ struct MatVecTests {
     func laneSplits(lanes: Int) throws {
         let library = try KernelLibrary.shared()
         guard lanes <= library.subgroupSize else { return }
-        let matvec = try MatVec(library: library, configuration: .init(lanesPerRow: lanes, columnsPerPass: 4, workgroupSize: library.subgroupSize * 2))
+        let config = MatVec.Configuration(lanesPerRow: lanes, columnsPerPass: 4, workgroupSize: library.subgroupSize * 2)
+        let (got, want) = try Self.compute(config, type: .q4_K, library: library)
+        #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
+    }
+
+    @Test("Rows per lane and texel-buffer reads change no bits", arguments: WeightLayout.supportedTypes)
+    func rowsPerLaneAndTexels(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        let sg = library.subgroupSize
+        let base = MatVec.Configuration(lanesPerRow: 1, columnsPerPass: 4, workgroupSize: sg)
+        let (first, want) = try Self.compute(base, type: type, library: library)
+        #expect(worstViolation(first, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
+        let texels = library.device.capabilities.texelBuffers
+        for rows in [2, 3, 8] {
+            for (planes, input) in texels ? [(false, false), (true, false), (true, true)] : [(false, false)] {
+                let config = MatVec.Configuration(lanesPerRow: 1, columnsPerPass: 4, workgroupSize: sg * 2, rowsPerLane: rows,
+                                                  texelPlanes: planes, texelInput: input)
+                let (got, _) = try Self.compute(config, type: type, library: library)
+                #expect(got.map(\.bitPattern) == first.map(\.bitPattern), "\(type) rows/lane \(rows) texel planes \(planes) input \(input)")
+            }
+        }
+    }
+
+    /// A 70x512 matrix of `type` times 6 columns with `config`, and the CPU reference.
+    static func compute(_ config: MatVec.Configuration, type: TensorType, library: KernelLibrary) throws
+        -> (got: [Float], want: (y: [Float], magnitude: [Float])) {
+        let matvec = try MatVec(library: library, configuration: config)
         let (rows, columns, count) = (70, 512, 6)
-        let bytes = try SyntheticTensor.randomBytes(type: .q4_K, rows: rows, columns: columns, seed: 9)
-        let dense = try Dequantize.row(.q4_K, from: bytes, elements: rows * columns)
+        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 9)
+        let dense = try Dequantize.row(type, from: bytes, elements: rows * columns)
         let x = SyntheticTensor.randomFloats(count: columns * count, seed: 10)
-        let weights = try WeightMatrix.upload(library: library, type: .q4_K, rows: rows, columns: columns, gguf: bytes)
+        let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
         let input = try library.buffer(x)
         let output = try library.buffer(Float.self, count: rows * count)
         try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
         let got = try library.read(Float.self, from: output, count: rows * count)
-        let want = Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
-        #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
+        return (got, Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count))
     }
 }
 

@@ -123,6 +123,47 @@ struct RuntimeTests {
         #expect(try Uploader(device: device).download(UInt32.self, from: buffer, count: 1) == [1])
     }
 
+    @Test("Texel-buffer bindings read the bytes a storage binding holds; a misaligned one is an error")
+    func texelBindings() throws {
+        let device = try Self.device()
+        guard device.capabilities.texelBuffers else { return }
+        let sources = ["t.comp": """
+            #version 450
+            layout(local_size_x = 8) in;
+            layout(binding = 0) uniform usamplerBuffer Words;
+            layout(binding = 1) uniform samplerBuffer Floats;
+            layout(std430, binding = 2) buffer Out { uvec4 y[]; };
+            void main() {
+                uint i = gl_GlobalInvocationID.x;
+                y[i] = texelFetch(Words, int(i)) + floatBitsToUint(texelFetch(Floats, int(i)));
+            }
+            """]
+        let library = PipelineLibrary(device: device, sources: sources, cache: SPIRVCache(directory: nil))
+        let pipeline = try library.pipeline(PipelineKey(
+            shader: "t.comp", specialization: [], bindings: 3, texels: [0: .rgba32ui, 1: .rgba32f], pushConstantBytes: 0))
+        let uploader = try Uploader(device: device)
+        let words = (0..<64).map { UInt32($0 * 7 + 1) }, floats = (0..<64).map { Float($0) * 0.5 }
+        let a = try GPUBuffer(device: device, size: 256 + 256), b = try GPUBuffer(device: device, size: 256)
+        let out = try GPUBuffer(device: device, size: 256)
+        try uploader.upload(words, to: a, offset: 256)
+        try uploader.upload(floats, to: b)
+        let sequence = try CommandSequence(device: device)
+        try sequence.begin()
+        try sequence.dispatch(pipeline, bindings: [a.range(offset: 256), b.range(), out.range()], push: (), groups: (2, 1, 1))
+        try sequence.end()
+        try sequence.run()
+        let want = zip(words, floats).map { $0 &+ $1.bitPattern }
+        #expect(try uploader.download(UInt32.self, from: out, count: 64) == want)
+        try sequence.begin()
+        #expect(throws: VulkanError.self) {
+            try sequence.dispatch(pipeline, bindings: [a.range(offset: 4, size: 64), b.range(), out.range()], push: (), groups: (1, 1, 1))
+        }
+        #expect(throws: VulkanError.self) {
+            try sequence.dispatch(pipeline, bindings: [a.range(offset: 0, size: 8), b.range(), out.range()], push: (), groups: (1, 1, 1))
+        }
+        try sequence.end()
+    }
+
     @Test("GPU timestamps measure a recorded range")
     func timestamps() throws {
         let device = try Self.device()
