@@ -45,7 +45,7 @@ public struct MatVec: Sendable {
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             let sg = capabilities.subgroupSize
             if capabilities.kind == .cpu {
-                return Configuration(lanesPerRow: 1, columnsPerPass: 8, workgroupSize: max(sg, 16), rowsPerLane: 8,
+                return Configuration(lanesPerRow: 1, columnsPerPass: 16, workgroupSize: max(sg, 16), rowsPerLane: 8,
                                      texelPlanes: capabilities.texelBuffers, texelInput: capabilities.texelBuffers)
             }
             return Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4)

@@ -15,6 +15,11 @@ public final class CommandSequence: @unchecked Sendable {
     private var pending = false
     /// Buffers referenced by the recorded commands, kept alive until the sequence is re-recorded.
     private var retained: [GPUBuffer] = []
+    /// When set, each dispatch is followed by a timestamp (while capacity lasts) and `profile()`
+    /// gives the GPU time per kernel of the last run.
+    public var profiling = false
+    private var profiled: [(shader: String, timestamp: Int)] = []
+    private var profileStart: Int?
 
     public init(device: VulkanDevice, timestampCapacity: Int = 256) throws {
         self.device = device
@@ -69,6 +74,8 @@ public final class CommandSequence: @unchecked Sendable {
         if let queries { vkCmdResetQueryPool(buffer, queries, 0, UInt32(timestampCapacity)) }
         timestampCount = 0
         retained.removeAll(keepingCapacity: true)
+        profiled.removeAll(keepingCapacity: true)
+        profileStart = profiling ? timestamp() : nil
         recording = true
     }
 
@@ -143,6 +150,7 @@ public final class CommandSequence: @unchecked Sendable {
         }
         vkCmdDispatch(buffer, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
         if barrier { self.barrier() }
+        if profiling, profileStart != nil, let stamp = timestamp() { profiled.append((pipeline.key.description, stamp)) }
     }
 
     /// Records a buffer-to-buffer copy followed by a barrier.
@@ -208,6 +216,21 @@ public final class CommandSequence: @unchecked Sendable {
         try check(vkWaitForFences(device.handle, 1, [fence], 1, UInt64.max), "vkWaitForFences")
     }
 
+    /// GPU nanoseconds per kernel variant (its pipeline key) of the last run with `profiling` set,
+    /// largest first, with the number of dispatches; each dispatch counts from the previous timestamp.
+    public func profile() throws -> [(shader: String, dispatches: Int, nanoseconds: Double)] {
+        guard var previous = profileStart, !profiled.isEmpty else { return [] }
+        let values = try timestampValues()
+        var totals: [String: (Int, Double)] = [:]
+        for entry in profiled {
+            let ns = Double(values[entry.timestamp] &- values[previous]) * device.capabilities.timestampPeriodNanoseconds
+            totals[entry.shader, default: (0, 0)].0 += 1
+            totals[entry.shader, default: (0, 0)].1 += ns
+            previous = entry.timestamp
+        }
+        return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.nanoseconds > $1.nanoseconds }
+    }
+
     /// Submits and waits.
     public func run() throws {
         try submit()
@@ -216,15 +239,21 @@ public final class CommandSequence: @unchecked Sendable {
 
     /// Nanoseconds between timestamps `from` and `to` of the last completed submission.
     public func elapsedNanoseconds(from: Int, to: Int) throws -> Double {
-        guard let queries, from < timestampCount, to < timestampCount else {
+        guard from < timestampCount, to < timestampCount else {
             throw VulkanError.invalidArgument("timestamps \(from)...\(to) were not recorded")
         }
+        let values = try timestampValues()
+        return Double(values[to] &- values[from]) * device.capabilities.timestampPeriodNanoseconds
+    }
+
+    private func timestampValues() throws -> [UInt64] {
+        guard let queries else { throw VulkanError.invalidArgument("this device records no timestamps") }
         var values = [UInt64](repeating: 0, count: timestampCount)
         let flags = VK_QUERY_RESULT_64_BIT.rawValue | VK_QUERY_RESULT_WAIT_BIT.rawValue
         try values.withUnsafeMutableBytes { raw in
             try check(vkGetQueryPoolResults(device.handle, queries, 0, UInt32(timestampCount), raw.count, raw.baseAddress, 8, flags),
                       "vkGetQueryPoolResults")
         }
-        return Double(values[to] &- values[from]) * device.capabilities.timestampPeriodNanoseconds
+        return values
     }
 }

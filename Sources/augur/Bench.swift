@@ -25,12 +25,16 @@ struct Bench: ParsableCommand {
     @Option(help: "Instead of a prompt set, time one target pass of each of these token counts (like 1,2,4,8,16) against a one-token pass.")
     var verifyCost: String?
 
+    @Flag(help: "With --verify-cost: also time each pass kernel by kernel on the GPU.")
+    var profile = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         do {
             if let verifyCost { return try measureVerifyCost(verifyCost) }
+            guard !profile else { throw ValidationError("--profile goes with --verify-cost") }
             guard speculation.isOn else {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
@@ -119,7 +123,7 @@ extension Bench {
         let counts = try counts(list, in: 1...64, option: "--verify-cost")
         let target = try model.load()
         let prompt = try PromptSet.load(prompts).first?.prompt ?? "def f():"
-        let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts)
+        let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts, profile: profile)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -127,6 +131,9 @@ extension Bench {
         } else {
             for point in cost.points {
                 print(String(format: "%d tokens\t%.1f ms\t%.2fx one token", point.tokens, point.seconds * 1000, point.ratio))
+                for kernel in point.kernels ?? [] {
+                    print(String(format: "\t%8.2f ms  %4d x  %@", kernel.milliseconds, kernel.dispatches, kernel.kernel))
+                }
             }
         }
     }

@@ -164,6 +164,30 @@ struct RuntimeTests {
         try sequence.end()
     }
 
+    @Test("Profiling attributes GPU time to each kernel variant and counts its dispatches")
+    func profiling() throws {
+        let device = try Self.device()
+        guard device.capabilities.timestamps else { return }
+        let sources = ["k.comp": "#version 450\nlayout(local_size_x = 1) in;\nlayout(std430, binding = 0) buffer B { uint v[]; };\nvoid main() { v[0] += VALUE; }\n"]
+        let library = PipelineLibrary(device: device, sources: sources, cache: SPIRVCache(directory: nil))
+        let one = try library.pipeline(PipelineKey(shader: "k.comp", defines: ["VALUE": "1u"], specialization: [], bindings: 1, pushConstantBytes: 0))
+        let two = try library.pipeline(PipelineKey(shader: "k.comp", defines: ["VALUE": "2u"], specialization: [], bindings: 1, pushConstantBytes: 0))
+        let buffer = try GPUBuffer(device: device, size: 64)
+        try Uploader(device: device).upload([UInt32](repeating: 0, count: 16), to: buffer)
+        let sequence = try CommandSequence(device: device)
+        sequence.profiling = true
+        try sequence.begin()
+        for pipeline in [one, two, one] { try sequence.dispatch(pipeline, bindings: [buffer.range()], push: (), groups: (1, 1, 1)) }
+        try sequence.end()
+        try sequence.run()
+        let profile = try sequence.profile()
+        #expect(profile.count == 2)
+        #expect(profile.first { $0.shader == one.key.description }?.dispatches == 2)
+        #expect(profile.first { $0.shader == two.key.description }?.dispatches == 1)
+        #expect(profile.allSatisfy { $0.nanoseconds >= 0 })
+        #expect(try Uploader(device: device).download(UInt32.self, from: buffer, count: 1) == [4])
+    }
+
     @Test("GPU timestamps measure a recorded range")
     func timestamps() throws {
         let device = try Self.device()

@@ -43,10 +43,28 @@ public final class InferenceSession: @unchecked Sendable {
         }
         ropeTable = try Rope.Table(library: library, rotatedDims: c.ropeDimensions, maxPositions: context,
                                    base: c.ropeBase, frequencyScale: c.ropeFrequencyScale)
-        sequence = try CommandSequence(device: library.device)
+        sequence = try CommandSequence(device: library.device, timestampCapacity: 1024)
         scratch = try Attention.Cache.allocate(library: library, capacity: batch, kvHeads: c.kvHeads, headDim: c.headDim)
         moveSlots = try library.buffer(UInt32.self, count: 3 * batch, location: .host)
         exitStates = try library.buffer(Float.self, count: batch * c.hidden)
+    }
+
+    /// GPU time of one kernel variant in a pass.
+    public struct KernelTime: Sendable, Codable {
+        public var kernel: String
+        public var dispatches: Int
+        public var milliseconds: Double
+    }
+
+    /// When set, every dispatch is timed on the GPU and `lastProfile()` breaks the last batch down.
+    public var profiling: Bool {
+        get { sequence.profiling }
+        set { sequence.profiling = newValue }
+    }
+
+    /// GPU milliseconds per kernel variant of the last batch run with `profiling` set, largest first.
+    public func lastProfile() throws -> [KernelTime] {
+        try sequence.profile().map { KernelTime(kernel: $0.shader, dispatches: $0.dispatches, milliseconds: $0.nanoseconds / 1e6) }
     }
 
     /// Forgets every token after the first `count` (their cache slots are overwritten later).

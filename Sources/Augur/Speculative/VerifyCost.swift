@@ -11,6 +11,8 @@ public struct VerifyCost: Sendable, Codable {
         public var seconds: Double
         /// seconds / the one-token pass's seconds.
         public var ratio: Double
+        /// GPU time per kernel of one more pass, timed per dispatch (when asked).
+        public var kernels: [InferenceSession.KernelTime]?
     }
     public var points: [Point]
 }
@@ -18,7 +20,8 @@ public struct VerifyCost: Sendable, Codable {
 extension Model {
     /// Times passes of each token count after `prompt` (median of `repeats`, after a warm-up),
     /// each token at its own position with causal attention, as a verification pass runs.
-    public func verifyCost(after prompt: [Int], tokens counts: [Int], repeats: Int = 3) throws -> VerifyCost {
+    /// With `profile`, one further pass of each count is timed kernel by kernel.
+    public func verifyCost(after prompt: [Int], tokens counts: [Int], repeats: Int = 3, profile: Bool = false) throws -> VerifyCost {
         guard let most = counts.max(), most > 0, counts.allSatisfy({ $0 > 0 }), most <= 64, repeats > 0 else {
             throw GenerationError.invalidParameter("token counts must be in 1...64")
         }
@@ -27,6 +30,7 @@ extension Model {
         let base = session.tokens.count
         let filler = Array(prompt.suffix(most)) + [Int](repeating: prompt.last ?? 0, count: max(0, most - prompt.count))
         var medians: [(Int, Double)] = []
+        var kernels: [[InferenceSession.KernelTime]?] = []
         for k in [1] + counts {
             var times: [Double] = []
             for _ in 0...repeats {
@@ -37,8 +41,19 @@ extension Model {
             }
             let sorted = times.dropFirst().sorted()  // the first is a warm-up
             medians.append((k, sorted[sorted.count / 2]))
+            if profile {
+                session.truncate(to: base)
+                session.profiling = true
+                try session.evaluate(Array(filler.prefix(k)), allPositions: true)
+                session.profiling = false
+                kernels.append(try session.lastProfile())
+            } else {
+                kernels.append(nil)
+            }
         }
         let one = medians[0].1
-        return VerifyCost(points: medians.dropFirst().map { VerifyCost.Point(tokens: $0.0, seconds: $0.1, ratio: $0.1 / one) })
+        return VerifyCost(points: zip(medians, kernels).dropFirst().map {
+            VerifyCost.Point(tokens: $0.0.0, seconds: $0.0.1, ratio: $0.0.1 / one, kernels: $0.1)
+        })
     }
 }
