@@ -7,9 +7,10 @@ uint group_base(uint row, uint u);
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uvec4 q = LOAD_A(unit_index(row, u));
     uint g = group_base(row, u);
-    vec2 dm = unpackHalf2x16(LOAD_B(g));
+    uvec4 head = LOAD_B4(g);
+    vec2 dm = unpackHalf2x16(head.x);
     float sc, m;
-    scale_min_k4(u & 7u, LOAD_B(g + 1u), LOAD_B(g + 2u), LOAD_B(g + 3u), sc, m);
+    scale_min_k4(u & 7u, head.y, head.z, head.w, sc, m);
     uint qh = LOAD_B(g + 4u + (u & 7u));
     float d1 = dm.x * sc, m1 = dm.y * m;
     for (uint i = 0; i < 4; ++i) {

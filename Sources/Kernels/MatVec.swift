@@ -75,7 +75,12 @@ public struct MatVec: Sendable {
         if configuration.texelPlanes {
             defines["TEXEL_PLANES"] = "1"
             texels[0] = .rgba32ui
-            texels[1] = .r32ui
+            if layout.readsGroupHeads {
+                texels[1] = .rgba32ui
+            } else {
+                texels[1] = .r32ui
+                defines["PLANE_B_WORDS"] = "1"
+            }
         }
         if configuration.texelInput {
             defines["TEXEL_INPUT"] = "1"

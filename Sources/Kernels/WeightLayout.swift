@@ -29,16 +29,20 @@ public struct WeightLayout: Sendable, Equatable {
         case .q8_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (2, 2, 1)
         case .q4_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 2, 1)
         case .q4_1: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 1, 1)
-        case .q5_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 2, 3)
+        case .q5_0: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 2, 4)
         case .q5_1: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 1, 2)
         case .q4_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 4)
         case .q5_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 12)
-        case .q6_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 21)
+        case .q6_K: (vec4PerUnit, unitsPerGroup, wordsPerGroup) = (1, 8, 32)
         default: throw TensorTypeError.unsupported(type)
         }
     }
 
     /// The shader define that selects this type (`W_Q4_K`).
+    /// Whether its kernels read plane B four words at a time (`LOAD_B4`): then plane B is fetched
+    /// as 16-byte texels, else word by word (measured faster for the other types).
+    public var readsGroupHeads: Bool { !ggufBytes && [.q5_0, .q4_K, .q5_K, .q6_K].contains(type) }
+
     public var define: String { "W_" + type.name.uppercased() + (ggufBytes ? "_GGUF" : "") }
 
     public func unitsPerRow(columns: Int) -> Int { columns / 32 }

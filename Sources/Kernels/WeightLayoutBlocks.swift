@@ -15,9 +15,10 @@ extension WeightLayout {
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 4, byteCount: 16)
             planes.setWord(i, block.u32(0))
         case .q5_0:
+            // Per unit two words, one uvec4 per pair of units: high bits, d (f32).
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 6, byteCount: 16)
-            planes.setWord((i / 2) * g + (i & 1), block.u32(2))
-            planes.setHalf(((i / 2) * g + 2) * 2 + (i & 1), block.u16(0))
+            planes.setWord(2 * i, block.u32(2))
+            planes.setWord(2 * i + 1, Float(Float16(bitPattern: block.u16(0))).bitPattern)
         case .q5_1:
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 8, byteCount: 16)
             planes.setWord(i * g, block.u32(4))
@@ -38,10 +39,11 @@ extension WeightLayout {
                 }
             }
         case .q6_K:
+            // Per unit one uvec4: its two words of 2-bit high parts, its two scale bytes, d (f32).
             let d = Float(Float16(bitPattern: block.u16(208)))
-            planes.setWord(i * g, d.bitPattern)
-            for w in 0..<4 { planes.setWord(i * g + 1 + w, block.u32(192 + 4 * w)) }
             for k in 0..<8 {
+                planes.setWord(i * g + 4 * k + 2, UInt32(block[192 + 2 * k]) | UInt32(block[193 + 2 * k]) << 8)
+                planes.setWord(i * g + 4 * k + 3, d.bitPattern)
                 let (h, part) = (k / 4, k % 4)
                 packNibbles(into: planes.unit(i * 8 + k, vec4s: 1)) { l in
                     let byte = block[64 * h + l + (part & 1) * 32]
@@ -52,8 +54,8 @@ extension WeightLayout {
                     let bits = UInt32((block[128 + 32 * h + l] >> (2 * part)) & 3)
                     if l < 16 { high.0 |= bits << (2 * l) } else { high.1 |= bits << (2 * (l - 16)) }
                 }
-                planes.setWord(i * g + 5 + 2 * k, high.0)
-                planes.setWord(i * g + 6 + 2 * k, high.1)
+                planes.setWord(i * g + 4 * k, high.0)
+                planes.setWord(i * g + 4 * k + 1, high.1)
             }
         default:
             preconditionFailure("WeightLayout.init admits only supported types")

@@ -25,7 +25,8 @@ public final class WeightMatrix: @unchecked Sendable {
         self.columns = columns
         self.ggufBytes = try type.rowBytes(elements: columns) * rows
         bOffset = (a.count + 255) / 256 * 256
-        buffer = try GPUBuffer(device: library.device, size: bOffset + b.count)
+        // Plane B padded to whole 16-byte texels (kernels may read it as uvec4 texels).
+        buffer = try GPUBuffer(device: library.device, size: bOffset + (b.count + 15) / 16 * 16)
         try library.uploader.upload(a, to: buffer)
         try library.uploader.upload(b, to: buffer, offset: bOffset)
     }
@@ -49,7 +50,8 @@ public final class WeightMatrix: @unchecked Sendable {
     /// Bindings of planes A and B for a row range.
     func planes(_ chunk: Range<Int>) -> (a: BufferRange, b: BufferRange) {
         let aRow = layout.aBytesPerRow(columns: columns), bRow = layout.bBytesPerRow(columns: columns)
-        let b = bRow > 0 ? buffer.range(offset: bOffset + chunk.lowerBound * bRow, size: chunk.count * bRow) : nil
+        let bStart = bOffset + chunk.lowerBound * bRow
+        let b = bRow > 0 ? buffer.range(offset: bStart, size: min((chunk.count * bRow + 15) / 16 * 16, buffer.size - bStart)) : nil
         guard aRow > 0 else { return (b!, b!) }
         let a = buffer.range(offset: chunk.lowerBound * aRow, size: chunk.count * aRow)
         return (a, b ?? a)
