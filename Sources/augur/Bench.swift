@@ -66,6 +66,14 @@ struct Bench: ParsableCommand {
                 configurations.append((speculation.adaptive ? "adaptive \(speculation.draftMax)" : "draft \(speculation.draftMax)",
                                        try speculation.speculation(draft: draft)!))
             }
+            // Warm-up, untimed: compiles every kernel variant the runs use.
+            var warmUp = parameters
+            warmUp.maxTokens = 8
+            _ = try target.runGeneration(target.tokenize("def warm_up():"), parameters: warmUp)
+            for configuration in configurations {
+                warmUp.speculation = configuration.speculation
+                _ = try target.runGeneration(target.tokenize("def warm_up():"), parameters: warmUp)
+            }
             var rows = [[BenchReport.Row]](repeating: [], count: configurations.count)
             for (name, prompt) in set {
                 let ids = target.tokenize(prompt)
@@ -78,9 +86,10 @@ struct Bench: ParsableCommand {
                     let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
                     rows[c].append(row)
                     if !json {
-                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\taccepted %d/%d\tmean length %.2f\t%@",
+                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\taccepted %d/%d\tmean length %.2f\tdraft %.1f s\tverify %.1f s\t%@",
                                      name, configuration.name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup,
-                                     stats.accepted, stats.drafted, stats.meanAcceptedLength, row.identical ? "identical" : "DIFFERENT"))
+                                     stats.accepted, stats.drafted, stats.meanAcceptedLength, stats.draftSeconds, stats.verifySeconds,
+                                     row.identical ? "identical" : "DIFFERENT"))
                     }
                 }
             }

@@ -54,6 +54,7 @@ extension Model {
             let draftStart = Date()
             var tree = roundShape.depth > 0 ? try drafter.proposeTree(after: context + [next], shape: roundShape) : DraftTree()
             policy.recordDrafting(tokens: tree.count, seconds: Date().timeIntervalSince(draftStart))
+            stats.draftSeconds += Date().timeIntervalSince(draftStart)
             if adaptive { tree = policy.choose(tree) }
             let verifyStart = Date()
             // Node 0 is `next`; tree node i is node i + 1.
@@ -77,6 +78,7 @@ extension Model {
             try session.keep(path: path)
             let accepted = path.count - 1
             policy.record(drafted: tree.count, accepted: accepted, seconds: Date().timeIntervalSince(verifyStart))
+            stats.verifySeconds += Date().timeIntervalSince(verifyStart)
             policy.calibrate(expected: policy.chances(tree).reduce(0, +), accepted: accepted)
             let newTokens = [next] + path.dropFirst().map { tree.tokens[$0 - 1] }
             stats.record(drafted: tree.count, depth: tree.depth, accepted: accepted, generated: newTokens.count)

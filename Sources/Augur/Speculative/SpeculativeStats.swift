@@ -8,6 +8,9 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     public var generated = 0
     /// acceptanceByPosition[i]: the fraction of rounds that drafted a token at depth i + 1 and had one accepted there.
     public var acceptanceByPosition: [Double] = []
+    /// Wall seconds spent drafting, and verifying (the target pass, acceptance and the cache update).
+    public var draftSeconds = 0.0
+    public var verifySeconds = 0.0
     var draftedAt: [Int] = []
     var acceptedAt: [Int] = []
 
@@ -36,5 +39,6 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case drafter, rounds, drafted, accepted, generated
         case acceptanceByPosition = "acceptance_by_position"
+        case draftSeconds = "draft_seconds", verifySeconds = "verify_seconds"
     }
 }
