@@ -182,6 +182,9 @@ struct DraftLengthPolicyTests {
         #expect(pruned.count <= 2 && pruned.tokens.starts(with: pruned.isEmpty ? [] : [1]))
         // Drafting cost counts too: a drafter as slow as a target pass is not worth it here.
         var slowDrafts = gpu
+        slowDrafts.recordDrafting(tokens: 4, seconds: 4 * 10)
+        #expect(slowDrafts.draftSecondsPerToken == 0, "right after a round without drafts, drafting also caught up: not counted")
+        slowDrafts.record(drafted: 8, accepted: 8, seconds: 0.1 * (1 + 0.02 * 8))
         for _ in 0..<20 { slowDrafts.recordDrafting(tokens: 4, seconds: 4 * 0.1) }
         #expect(slowDrafts.choose() < 8)
     }

@@ -85,9 +85,12 @@ public struct DraftLengthPolicy: Sendable {
         return best == 0 && idleRounds >= probeInterval ? min(1, maximum) : best
     }
 
-    /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens.
+    /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. A round that follows
+    /// rounds without drafts is not counted: its drafter also caught up on every token it skipped
+    /// (a draft model runs them through its own cache), which is not what drafting costs when
+    /// every round drafts, and counting it would keep the policy from ever drafting again.
     public mutating func recordDrafting(tokens: Int, seconds: Double) {
-        guard tokens > 0 else { return }
+        guard tokens > 0, idleRounds == 0 else { return }
         let perToken = seconds / Double(tokens)
         draftSecondsPerToken = draftSecondsPerToken == 0 ? perToken : 0.8 * draftSecondsPerToken + 0.2 * perToken
     }

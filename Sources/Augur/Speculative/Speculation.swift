@@ -40,38 +40,6 @@ public struct Speculation: Sendable, Equatable {
     }
 }
 
-/// Several drafters as one: each proposes within the shape, and the proposals merge into one
-/// prefix trie, so a single verification pass checks them all.
-public struct CombinedDrafter: Drafter {
-    public var drafters: [any Drafter]
-
-    public init(_ drafters: [any Drafter]) {
-        self.drafters = drafters
-    }
-
-    public var name: String { drafters.map(\.name).joined(separator: "+") }
-
-    public mutating func propose(after context: [Int], limit: Int) throws -> [Int] {
-        try proposeTree(after: context, shape: .chain(limit)).tokens
-    }
-
-    public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
-        var tree = DraftTree()
-        for i in drafters.indices {
-            tree.merge(try drafters[i].proposeTree(after: context, shape: shape), maxNodes: shape.nodes, maxDepth: shape.depth)
-        }
-        return tree
-    }
-
-    public mutating func observe(accepted: [Int], context: [Int]) {
-        for i in drafters.indices { drafters[i].observe(accepted: accepted, context: context) }
-    }
-
-    public mutating func start(target session: InferenceSession) throws {
-        for i in drafters.indices { try drafters[i].start(target: session) }
-    }
-}
-
 extension Model {
     /// The drafter that `speculation` asks for (several merge into a `CombinedDrafter`).
     public func drafter(for speculation: Speculation) throws -> any Drafter {

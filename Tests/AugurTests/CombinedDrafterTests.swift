@@ -1,0 +1,73 @@
+import Testing
+@testable import Augur
+
+/// A clock the test advances by hand.
+final class FakeClock: @unchecked Sendable {
+    var now = 0.0
+}
+
+/// Proposes a fixed chain, takes `seconds` of fake time per proposal and counts its calls.
+struct TimedDrafter: Drafter {
+    let chain: [Int]
+    let seconds: Double
+    let clock: FakeClock
+    let calls: Counter
+    var name: String { "timed" }
+
+    final class Counter: @unchecked Sendable { var value = 0 }
+
+    func propose(after context: [Int], limit: Int) throws -> [Int] {
+        clock.now += seconds
+        calls.value += 1
+        return Array(chain.prefix(limit))
+    }
+}
+
+@Suite("Routing among combined drafters")
+struct CombinedDrafterTests {
+    /// Runs `rounds` rounds in which the target accepts `truth` after token 1, verification
+    /// taking 0.5 s; returns how often each drafter ran.
+    func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24) throws -> [Int] {
+        let clock = FakeClock()
+        let counters = specs.map { _ in TimedDrafter.Counter() }
+        var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) })
+        combined.clock = { clock.now }
+        for _ in 0..<rounds {
+            let tree = try combined.proposeTree(after: [1], shape: .chain(4))
+            clock.now += 0.5
+            let accepted = Array(truth.prefix(CombinedDrafter.matched(truth, in: tree)))
+            combined.observe(accepted: [1] + accepted, context: [1])
+        }
+        return counters.map(\.value)
+    }
+
+    @Test("A slow drafter that adds nothing sits out except on probe rounds; a slow one that pays keeps running")
+    func routesByMarginalGain() throws {
+        let truth = [5, 6, 7, 8]
+        // The slow drafter is wrong: it runs in the first two rounds, then only on every 8th.
+        let wrong = try run([(chain: [9, 9], seconds: 1.0), (chain: truth, seconds: 0.0)], truth: truth)
+        #expect(wrong[1] == 24)
+        #expect(wrong[0] == 2 + 24 / 8)
+        // The same drafter when only it is right: 4 tokens a round are worth 2 passes of 0.5 s.
+        let right = try run([(chain: truth, seconds: 1.0), (chain: [9], seconds: 0.0)], truth: truth)
+        #expect(right[0] == 24)
+        // Two drafters proposing the same tokens: the slower one adds nothing and sits out, the faster keeps running.
+        let same = try run([(chain: truth, seconds: 1.0), (chain: truth, seconds: 0.001)], truth: truth)
+        #expect(same[0] == 2 + 24 / 8)
+        #expect(same[1] == 24)
+    }
+
+    @Test("The merged tree holds every running drafter's proposal")
+    func mergesProposals() throws {
+        let clock = FakeClock()
+        var combined = CombinedDrafter([
+            TimedDrafter(chain: [5, 6], seconds: 0, clock: clock, calls: .init()),
+            TimedDrafter(chain: [5, 7], seconds: 0, clock: clock, calls: .init()),
+        ])
+        combined.clock = { clock.now }
+        let tree = try combined.proposeTree(after: [1], shape: DraftShape(depth: 4, width: 2))
+        #expect(CombinedDrafter.matched([5, 6], in: tree) == 2)
+        #expect(CombinedDrafter.matched([5, 7], in: tree) == 2)
+        #expect(tree.count == 3)
+    }
+}
