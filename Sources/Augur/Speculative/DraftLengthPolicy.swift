@@ -20,6 +20,8 @@ public struct DraftLengthPolicy: Sendable {
     public private(set) var draftSecondsPerToken = 0.0
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
+    /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
+    private var lastRoundDrafted = false
     /// A round drafts at least one token after this many idle rounds, to keep measuring.
     public var probeInterval = 8
 
@@ -85,12 +87,13 @@ public struct DraftLengthPolicy: Sendable {
         return best == 0 && idleRounds >= probeInterval ? min(1, maximum) : best
     }
 
-    /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. A round that follows
-    /// rounds without drafts is not counted: its drafter also caught up on every token it skipped
-    /// (a draft model runs them through its own cache), which is not what drafting costs when
-    /// every round drafts, and counting it would keep the policy from ever drafting again.
+    /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. Only rounds right after
+    /// a drafting round count: the first round and those after rounds without drafts also catch the
+    /// drafter up on every token it has not seen (a draft model runs the prompt or the skipped
+    /// tokens through its own cache), which is not what drafting costs when every round drafts;
+    /// counting them would keep the policy from ever drafting again.
     public mutating func recordDrafting(tokens: Int, seconds: Double) {
-        guard tokens > 0, idleRounds == 0 else { return }
+        guard tokens > 0, lastRoundDrafted else { return }
         let perToken = seconds / Double(tokens)
         draftSecondsPerToken = draftSecondsPerToken == 0 ? perToken : 0.8 * draftSecondsPerToken + 0.2 * perToken
     }
@@ -100,6 +103,7 @@ public struct DraftLengthPolicy: Sendable {
         samples.append((k, seconds))
         if samples.count > window { samples.removeFirst() }
         idleRounds = k == 0 ? idleRounds + 1 : 0
+        lastRoundDrafted = k > 0
         guard k > 0 else { return }
         // Acceptance per drafted position, smoothed; a full acceptance says little about a.
         let observed = accepted == k ? Double(k) / Double(k + 1) : Double(accepted) / Double(accepted + 1)
