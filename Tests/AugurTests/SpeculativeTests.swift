@@ -162,6 +162,20 @@ struct NGramPoolTests {
 
 @Suite("Adaptive draft length")
 struct DraftLengthPolicyTests {
+    @Test("A concave verify-cost curve (lavapipe's: the first extra column costs most) is fitted as such, a straight one as a line")
+    func concaveCost() throws {
+        var concave = DraftLengthPolicy(maximum: 8), straight = DraftLengthPolicy(maximum: 8)
+        let curve = { (k: Int) in 0.1 * (1 + 0.8 * log(1 + Double(k))) }
+        for k in [8, 1, 4, 0, 2, 8] {
+            concave.record(drafted: k, accepted: k, seconds: curve(k))
+            straight.record(drafted: k, accepted: k, seconds: 0.1 * (1 + 0.3 * Double(k)))
+        }
+        for k in [1, 3, 8] {
+            #expect(abs(try #require(concave.cost(k)) - curve(k)) < 1e-3 * curve(k), "k = \(k)")
+            #expect(abs(try #require(straight.cost(k)) - 0.1 * (1 + 0.3 * Double(k))) < 1e-6, "k = \(k)")
+        }
+    }
+
     @Test("Expensive extra columns drive the draft length down; cheap ones and high acceptance drive it up")
     func choice() {
         var lavapipe = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.6)

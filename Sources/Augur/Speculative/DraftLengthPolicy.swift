@@ -2,8 +2,8 @@ import Foundation
 
 /// Chooses each round's draft length k to maximise expected tokens per second of a round.
 /// With per-token acceptance a, a round yields E(k) = (1 - a^(k+1)) / (1 - a) tokens; verifying
-/// k + 1 tokens costs about t1 + s * k, a line fitted to the measured rounds (the device's own
-/// verify-cost curve), and drafting costs d per token, also measured. On a device where every
+/// k + 1 tokens costs a curve fitted to the measured rounds (the device's own verify-cost curve,
+/// `cost`), and drafting costs d per token, also measured. On a device where every
 /// verified column costs almost a full pass (lavapipe), k shrinks toward 0 (plain decoding, with
 /// an occasional probe to keep measuring acceptance); where extra columns are nearly free (GPUs),
 /// k grows to the maximum.
@@ -36,16 +36,24 @@ public struct DraftLengthPolicy: Sendable {
     }
 
     /// The fitted verification cost of k drafted tokens (seconds), or nil before any round.
+    /// Two curves are fitted to the measured rounds, a line in k and a line in log(1 + k), and the
+    /// one with the smaller squared error is used: on GPUs extra columns cost about the same
+    /// small amount each, on lavapipe the first costs half a pass and later ones much less (a
+    /// matvec shares its dequantization among all columns), which a line in k misjudges.
     public func cost(_ k: Int) -> Double? {
         guard !samples.isEmpty else { return nil }
-        let ks = samples.map { Double($0.k) }, ts = samples.map(\.seconds)
-        let mk = ks.reduce(0, +) / Double(ks.count), mt = ts.reduce(0, +) / Double(ts.count)
-        let sxx = ks.reduce(0) { $0 + ($1 - mk) * ($1 - mk) }
-        // Until two lengths have been seen, assume extra columns cost 10% of a pass (explore).
-        var slope = sxx > 0 ? zip(ks, ts).reduce(0) { $0 + ($1.0 - mk) * ($1.1 - mt) } / sxx : mt * 0.1
-        slope = max(slope, 0)
-        let intercept = max(mt - slope * mk, 1e-6)
-        return intercept + slope * Double(k)
+        let ts = samples.map(\.seconds), mt = ts.reduce(0, +) / Double(ts.count)
+        func fit(_ x: @escaping (Int) -> Double) -> (at: (Int) -> Double, error: Double) {
+            let xs = samples.map { x($0.k) }, mx = xs.reduce(0, +) / Double(xs.count)
+            let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+            // Until two lengths have been seen, assume extra columns cost 10% of a pass (explore).
+            let slope = max(sxx > 0 ? zip(xs, ts).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) } / sxx : mt * 0.1, 0)
+            let intercept = max(mt - slope * mx, 1e-6)
+            let error = zip(xs, ts).reduce(0) { $0 + pow(intercept + slope * $1.0 - $1.1, 2) }
+            return ({ intercept + slope * x($0) }, error)
+        }
+        let linear = fit { Double($0) }, logarithmic = fit { log(1 + Double($0)) }
+        return (linear.error < logarithmic.error ? linear : logarithmic).at(k)
     }
 
     /// The part of `tree` worth verifying: its n nodes most likely to be accepted, for the n that
