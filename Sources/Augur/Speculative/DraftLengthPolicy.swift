@@ -22,8 +22,13 @@ public struct DraftLengthPolicy: Sendable {
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
     private var lastRoundDrafted = false
-    /// A round drafts at least one token after this many idle rounds, to keep measuring.
+    /// A round drafts at least one token after this many idle rounds, to keep measuring. Each
+    /// probe that the policy follows with idle rounds again doubles the wait (up to 64 rounds):
+    /// a probe also catches the drafter up on every skipped token, which a draft model pays for.
     public var probeInterval = 8
+    private var probeDoublings = 0
+    private var probing = false
+    private var probeWait: Int { max(probeInterval, min(probeInterval << probeDoublings, 64)) }
 
     public init(maximum: Int, initialAcceptance: Double = 0.7) {
         self.maximum = max(0, maximum)
@@ -92,7 +97,7 @@ public struct DraftLengthPolicy: Sendable {
         guard cost(0) != nil else { return maximum }
         let rate = { (k: Int) in self.expectedTokens(k) / (self.cost(k)! + Double(k) * self.draftSecondsPerToken) }
         let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
-        return best == 0 && idleRounds >= probeInterval ? min(1, maximum) : best
+        return best == 0 && idleRounds >= probeWait ? min(1, maximum) : best
     }
 
     /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. Only rounds right after
@@ -110,6 +115,9 @@ public struct DraftLengthPolicy: Sendable {
     public mutating func record(drafted k: Int, accepted: Int, seconds: Double) {
         samples.append((k, seconds))
         if samples.count > window { samples.removeFirst() }
+        if probing && k == 0 && probeWait < 64 { probeDoublings += 1 }
+        if k > 0 && idleRounds < probeWait { probeDoublings = 0 }
+        probing = k > 0 && idleRounds >= probeWait
         idleRounds = k == 0 ? idleRounds + 1 : 0
         lastRoundDrafted = k > 0
         guard k > 0 else { return }
