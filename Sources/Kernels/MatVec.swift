@@ -75,7 +75,7 @@ public struct MatVec: Sendable {
         if configuration.texelPlanes {
             defines["TEXEL_PLANES"] = "1"
             texels[0] = .rgba32ui
-            if layout.readsGroupHeads {
+            if layout.readsPlaneBInFours {
                 texels[1] = .rgba32ui
             } else {
                 texels[1] = .r32ui

@@ -38,11 +38,12 @@ public struct WeightLayout: Sendable, Equatable {
         }
     }
 
-    /// The shader define that selects this type (`W_Q4_K`).
-    /// Whether its kernels read plane B four words at a time (`LOAD_B4`): then plane B is fetched
-    /// as 16-byte texels, else word by word (measured faster for the other types).
-    public var readsGroupHeads: Bool { !ggufBytes && [.q5_0, .q4_K, .q5_K, .q6_K].contains(type) }
+    /// Whether its kernels read plane B four words at a time (`LOAD_B4`: a k-quant group's head,
+    /// or a q5_0/q6_K unit's side words): then plane B is fetched as 16-byte texels, else word by
+    /// word (measured faster for the other types).
+    public var readsPlaneBInFours: Bool { !ggufBytes && [.q5_0, .q4_K, .q5_K, .q6_K].contains(type) }
 
+    /// The shader define that selects this type (`W_Q4_K`).
     public var define: String { "W_" + type.name.uppercased() + (ggufBytes ? "_GGUF" : "") }
 
     public func unitsPerRow(columns: Int) -> Int { columns / 32 }
