@@ -20,14 +20,20 @@ uint byte_of(uint w, uint b) {
     return (w >> (8u * b)) & 0xFFu;
 }
 
-// Four consecutive bits of `bits` starting at `first`, one per lane, each 0 or 1.
-vec4 bits4(uint bits, uint first) {
-    uint v = bits >> first;
-    return vec4(v & 1u, (v >> 1) & 1u, (v >> 2) & 1u, (v >> 3) & 1u);
+// The four bytes of w as unsigned integers, byte 0 first.
+vec4 bytes_unsigned(uint w) {
+    return vec4(w & 0xFFu, (w >> 8) & 0xFFu, (w >> 16) & 0xFFu, w >> 24);
 }
 
-// Four consecutive 2-bit fields of `bits` starting at bit `first`.
-vec4 pairs4(uint bits, uint first) {
-    uint v = bits >> first;
-    return vec4(v & 3u, (v >> 2) & 3u, (v >> 4) & 3u, (v >> 6) & 3u);
+// Bits 0-3 of h moved to bit 0 of bytes 0-3 (the four shifted copies do not overlap, so the
+// product is their OR).
+uint spread_bits4(uint h) {
+    return ((h & 0xFu) * 0x00204081u) & 0x01010101u;
+}
+
+// The 2-bit fields 0-3 of h (bits 0-7) moved to bits 0-1 of bytes 0-3.
+uint spread_pairs4(uint h) {
+    uint even = ((h & 0x33u) * 0x1001u) & 0x00030003u;          // fields 0, 2 -> bytes 0, 2
+    uint odd = (((h & 0xCCu) << 6) * 0x1001u) & 0x03000300u;    // fields 1, 3 -> bytes 1, 3
+    return even | odd;
 }

@@ -5,8 +5,9 @@ uint group_base(uint row, uint u);
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uvec4 q = LOAD_A(unit_index(row, u));
     float d = unpackHalf2x16(LOAD_B(group_base(row, u)))[u & 1u];
+    vec4 dv = vec4(d), offset = vec4(-8.0 * d);  // fma(v, d, -8d) rounds (v - 8) * d once
     for (uint i = 0; i < 4; ++i) {
-        w[i] = (nibbles_lo(q[i]) - 8.0) * d;
-        w[i + 4] = (nibbles_hi(q[i]) - 8.0) * d;
+        w[i] = fma(nibbles_lo(q[i]), dv, offset);
+        w[i + 4] = fma(nibbles_hi(q[i]), dv, offset);
     }
 }

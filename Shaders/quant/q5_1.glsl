@@ -8,7 +8,9 @@ void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uint qh = LOAD_B(g);
     vec2 dm = unpackHalf2x16(LOAD_B(g + 1u));
     for (uint i = 0; i < 4; ++i) {
-        w[i] = (nibbles_lo(q[i]) + bits4(qh, 4u * i) * 16.0) * dm.x + dm.y;
-        w[i + 4] = (nibbles_hi(q[i]) + bits4(qh, 16u + 4u * i) * 16.0) * dm.x + dm.y;
+        uint lo = (q[i] & 0x0F0F0F0Fu) | (spread_bits4(qh >> (4u * i)) << 4);
+        uint hi = ((q[i] >> 4) & 0x0F0F0F0Fu) | (spread_bits4(qh >> (16u + 4u * i)) << 4);
+        w[i] = bytes_unsigned(lo) * dm.x + dm.y;
+        w[i + 4] = bytes_unsigned(hi) * dm.x + dm.y;
     }
 }

@@ -14,7 +14,9 @@ void dequant_unit(uint row, uint u, out vec4 w[8]) {
     uint qh = LOAD_B(g + 4u + (u & 7u));
     float d1 = dm.x * sc, m1 = dm.y * m;
     for (uint i = 0; i < 4; ++i) {
-        w[i] = d1 * (nibbles_lo(q[i]) + bits4(qh, 4u * i) * 16.0) - m1;
-        w[i + 4] = d1 * (nibbles_hi(q[i]) + bits4(qh, 16u + 4u * i) * 16.0) - m1;
+        uint lo = (q[i] & 0x0F0F0F0Fu) | (spread_bits4(qh >> (4u * i)) << 4);
+        uint hi = ((q[i] >> 4) & 0x0F0F0F0Fu) | (spread_bits4(qh >> (16u + 4u * i)) << 4);
+        w[i] = d1 * bytes_unsigned(lo) - m1;
+        w[i + 4] = d1 * bytes_unsigned(hi) - m1;
     }
 }
