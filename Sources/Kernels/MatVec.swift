@@ -91,20 +91,27 @@ public struct MatVec: Sendable {
             extra: [configuration.lanesPerRow, columns, configuration.rowsPerLane], bindings: bias ? 5 : 4, texels: texels, push: Push.self)
     }
 
-    /// Creates the pipelines of a weight type ahead of use.
-    public func prepare(_ type: TensorType) throws {
+    /// Creates ahead of use the pipelines of a weight type (in its plain, residual or bias form)
+    /// for every pass that a batch of up to `columns` columns can make.
+    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false) throws {
         let layout = try WeightLayout(type)
-        for columns in 1...configuration.columnsPerPass { _ = try pipeline(layout, columns: columns) }
+        let most = min(max(columns ?? configuration.columnsPerPass, 1), configuration.columnsPerPass)
+        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias) }
     }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
     /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
     /// With `bias`, bias[r] is added; with `accumulate`, the result is added to Y (a residual).
+    /// `rows` computes only the first rows of W (Y's other rows are left as they are).
     public func encode(
         _ sequence: CommandSequence, weights: WeightMatrix, input: GPUBuffer, inputOffset: Int = 0, inputStride: Int? = nil,
         output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int,
-        bias: GPUBuffer? = nil, accumulate: Bool = false
+        bias: GPUBuffer? = nil, accumulate: Bool = false, rows: Int? = nil
     ) throws {
+        let computed = rows ?? weights.rows
+        guard (1...weights.rows).contains(computed) else {
+            throw VulkanError.invalidArgument("matvec of \(computed) of \(weights.rows) rows")
+        }
         if let bias, bias.size < weights.rows * 4 {
             throw VulkanError.invalidArgument("matvec bias of \(bias.size) bytes for \(weights.rows) rows")
         }
@@ -119,6 +126,7 @@ public struct MatVec: Sendable {
         let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow * configuration.rowsPerLane
         let layout = weights.layout
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
+            .map { $0.clamped(to: 0..<computed) }.filter { !$0.isEmpty }
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
             let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil)

@@ -66,7 +66,11 @@ struct Bench: ParsableCommand {
                 configurations.append((speculation.adaptive ? "adaptive \(speculation.draftMax)" : "draft \(speculation.draftMax)",
                                        try speculation.speculation(draft: draft)!))
             }
-            // Warm-up, untimed: compiles every kernel variant the runs use.
+            // Warm-up, untimed: every matvec variant a batch can use (a CPU device compiles each
+            // when it is created, and rounds vary their batch size), then each configuration once.
+            let prepareStart = Date()
+            for model in [target] + (draft.map { [$0] } ?? []) { try model.prepareKernels(batch: 64) }
+            FileHandle.standardError.write(Data(String(format: "kernels prepared in %.1f s\n", Date().timeIntervalSince(prepareStart)).utf8))
             var warmUp = parameters
             warmUp.maxTokens = 8
             _ = try target.runGeneration(target.tokenize("def warm_up():"), parameters: warmUp)
@@ -86,9 +90,10 @@ struct Bench: ParsableCommand {
                     let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
                     rows[c].append(row)
                     if !json {
-                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\taccepted %d/%d\tmean length %.2f\tdraft %.1f s\tverify %.1f s\t%@",
+                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\trequest %.2fx\taccepted %d/%d\tmean length %.2f\tdraft prefill %.1f s\tdraft %.1f s\tverify %.1f s\t%@",
                                      name, configuration.name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup,
-                                     stats.accepted, stats.drafted, stats.meanAcceptedLength, stats.draftSeconds, stats.verifySeconds,
+                                     row.request_speedup, stats.accepted, stats.drafted, stats.meanAcceptedLength, stats.draftPrefillSeconds,
+                                     stats.draftSeconds, stats.verifySeconds,
                                      row.identical ? "identical" : "DIFFERENT"))
                     }
                 }
@@ -103,8 +108,8 @@ struct Bench: ParsableCommand {
             } else {
                 for (configuration, report) in zip(configurations, reports) {
                     let t = report.total
-                    print(String(format: "total\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\tmean length %.2f\tacceptance %.2f\tidentical %d/%d",
-                                 configuration.name, t.plain_tokens_per_second, t.speculative_tokens_per_second, t.speedup,
+                    print(String(format: "total\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\trequest %.2fx\tmean length %.2f\tacceptance %.2f\tidentical %d/%d",
+                                 configuration.name, t.plain_tokens_per_second, t.speculative_tokens_per_second, t.speedup, t.request_speedup,
                                  t.mean_accepted_length, t.acceptance_rate, t.identical_outputs, report.prompts.count))
                 }
             }
@@ -155,7 +160,10 @@ struct BenchReport: Encodable {
         var plain_tokens_per_second: Double, speculative_tokens_per_second: Double, speedup: Double
         var mean_accepted_length: Double, acceptance_rate: Double, identical: Bool
         var drafted: Int, accepted: Int, rounds: Int, tokens: Int
+        /// Whole-request speedup: prompt prefill (both models') plus decoding, plain over speculative.
+        var request_speedup: Double
         var plainSeconds: Double, speculativeSeconds: Double
+        var plainRequestSeconds: Double, speculativeRequestSeconds: Double
 
         init(name: String, plain: GenerationStats, speculative: GenerationStats, stats: SpeculativeStats) {
             self.name = name
@@ -168,16 +176,21 @@ struct BenchReport: Encodable {
             (drafted, accepted, rounds, tokens) = (stats.drafted, stats.accepted, stats.rounds, speculative.tokens.count)
             plainSeconds = Double(max(plain.tokens.count - 1, 0)) / max(plain.decodeTokensPerSecond, 1e-9)
             speculativeSeconds = Double(max(speculative.tokens.count - 1, 0)) / max(speculative.decodeTokensPerSecond, 1e-9)
+            let prefill = { (s: GenerationStats) in Double(s.promptTokens.count) / max(s.prefillTokensPerSecond, 1e-9) }
+            plainRequestSeconds = prefill(plain) + plainSeconds
+            speculativeRequestSeconds = prefill(speculative) + speculativeSeconds
+            request_speedup = plainRequestSeconds / max(speculativeRequestSeconds, 1e-9)
         }
 
         enum CodingKeys: String, CodingKey {
             case name, plain_tokens_per_second, speculative_tokens_per_second, speedup, mean_accepted_length
-            case acceptance_rate, identical, drafted, accepted, rounds, tokens
+            case acceptance_rate, identical, drafted, accepted, rounds, tokens, request_speedup
         }
     }
     struct Total: Encodable {
         var plain_tokens_per_second: Double, speculative_tokens_per_second: Double, speedup: Double
         var mean_accepted_length: Double, acceptance_rate: Double, identical_outputs: Int
+        var request_speedup: Double
     }
     /// One configuration of a `--sweep`.
     struct Configuration: Encodable {
@@ -205,6 +218,7 @@ struct BenchReport: Encodable {
         total = Total(plain_tokens_per_second: plain, speculative_tokens_per_second: spec, speedup: spec / max(plain, 1e-9),
                       mean_accepted_length: Double(generated) / Double(max(rounds, 1)),
                       acceptance_rate: Double(accepted) / Double(max(drafted, 1)),
-                      identical_outputs: rows.filter(\.identical).count)
+                      identical_outputs: rows.filter(\.identical).count,
+                      request_speedup: rows.reduce(0) { $0 + $1.plainRequestSeconds } / max(rows.reduce(0) { $0 + $1.speculativeRequestSeconds }, 1e-9))
     }
 }

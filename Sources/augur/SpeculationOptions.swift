@@ -12,6 +12,9 @@ struct SpeculationOptions: ParsableArguments {
     @Option(help: "Draft with this model (a .gguf path or a name) sharing the target's vocabulary.")
     var draftModel: String?
 
+    @Option(help: "Draft model: compute only the first N tokens of its output head (the vocabulary's likeliest, FR-Spec style).")
+    var draftVocabulary: Int?
+
     @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
     var selfSpec = false
 
@@ -36,9 +39,10 @@ struct SpeculationOptions: ParsableArguments {
     var drafters: [(name: String, options: SpeculationOptions)] {
         var alone = self
         (alone.lookup, alone.ngram, alone.draftModel, alone.selfSpec, alone.exitLayer, alone.adaptive) = (false, false, nil, false, nil, false)
+        alone.draftVocabulary = nil
         alone.treeWidth = 1  // chains alone; --tree-width applies to the combination
         var list: [(String, SpeculationOptions)] = []
-        if let draftModel { var o = alone; o.draftModel = draftModel; list.append(("draft-model", o)) }
+        if let draftModel { var o = alone; (o.draftModel, o.draftVocabulary) = (draftModel, draftVocabulary); list.append(("draft-model", o)) }
         if selfSpec { var o = alone; (o.selfSpec, o.exitLayer) = (true, exitLayer); list.append(("self-spec", o)) }
         if lookup { var o = alone; o.lookup = true; list.append(("lookup", o)) }
         if ngram { var o = alone; o.ngram = true; list.append(("ngram", o)) }
@@ -50,6 +54,10 @@ struct SpeculationOptions: ParsableArguments {
         guard (1...16).contains(treeWidth) else { throw ValidationError("--tree-width must be in 1...16") }
         if exitLayer != nil && !selfSpec { throw ValidationError("--exit-layer needs --self-spec") }
         if let p = stopProbability, !(0...1).contains(p) { throw ValidationError("--stop-probability must be in 0...1") }
+        if let n = draftVocabulary {
+            guard draftModel != nil else { throw ValidationError("--draft-vocabulary needs --draft-model") }
+            guard n > 0 else { throw ValidationError("--draft-vocabulary must be positive") }
+        }
         if !isOn && (adaptive || treeWidth != 1) {
             throw ValidationError("--adaptive and --tree-width need a drafter: --lookup, --ngram, --draft-model or --self-spec")
         }
@@ -67,6 +75,6 @@ struct SpeculationOptions: ParsableArguments {
         let draft = draftModel == nil ? nil : try loaded ?? loadDraft()
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
-                           stopProbability: stopProbability)
+                           stopProbability: stopProbability, draftVocabulary: draftVocabulary)
     }
 }

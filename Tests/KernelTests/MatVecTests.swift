@@ -58,6 +58,33 @@ struct MatVecTests {
         }
     }
 
+    @Test("Computing only the first rows gives their bits and leaves the other outputs as they were", arguments: [TensorType.q8_0, .q6_K])
+    func rowPrefix(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        let (rows, columns, count, limit) = (300, 256, 3, 70)
+        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 21)
+        let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+        let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * count, seed: 22))
+        let full = try library.buffer(Float.self, count: rows * count)
+        let prefix = try library.buffer([Float](repeating: 7, count: rows * count))
+        try run(library) { seq in
+            try matvec.encode(seq, weights: weights, input: input, output: full, columns: count)
+            try matvec.encode(seq, weights: weights, input: input, output: prefix, columns: count, rows: limit)
+        }
+        let a = try library.read(Float.self, from: full, count: rows * count)
+        let b = try library.read(Float.self, from: prefix, count: rows * count)
+        for c in 0..<count {
+            #expect(b[(c * rows)..<(c * rows + limit)].map(\.bitPattern) == a[(c * rows)..<(c * rows + limit)].map(\.bitPattern))
+            #expect(b[(c * rows + limit)..<((c + 1) * rows)].allSatisfy { $0 == 7 })
+        }
+        for bad in [0, rows + 1] {
+            #expect(throws: VulkanError.self) {
+                try run(library) { try matvec.encode($0, weights: weights, input: input, output: full, columns: 1, rows: bad) }
+            }
+        }
+    }
+
     @Test("Other lane splits give the same numbers within tolerance", arguments: [1, 2, 8])
     func laneSplits(lanes: Int) throws {
         let library = try KernelLibrary.shared()

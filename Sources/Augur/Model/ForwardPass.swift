@@ -13,6 +13,8 @@ struct ForwardPass {
     let ropeTable: Rope.Table
     /// Tokens in this batch.
     let tokens: Int
+    /// Output-head rows computed (the vocabulary, or a prefix of it: `InferenceSession.limitHead`).
+    var headRows: Int? = nil
 
     var x: GPUBuffer { buffers.x }
     var h: GPUBuffer { buffers.h }
@@ -64,6 +66,6 @@ struct ForwardPass {
     /// logits[r] = W h[t] for the last `rows` tokens of the batch.
     func logits(_ weights: WeightMatrix, from hidden: GPUBuffer, rows: Int) throws {
         try kernels.matVec.encode(sequence, weights: weights, input: hidden, inputOffset: (tokens - rows) * configuration.hidden,
-                                  output: buffers.logits, columns: rows)
+                                  output: buffers.logits, columns: rows, rows: headRows)
     }
 }

@@ -99,6 +99,27 @@ public final class InferenceSession: @unchecked Sendable {
         return predictions
     }
 
+    /// Output-head rows computed per prediction: all, or the first `headRows` tokens of the
+    /// vocabulary (`limitHead`).
+    public private(set) var headRows: Int?
+
+    /// Computes only the first `rows` logits of each prediction (nil: all); the others read -inf,
+    /// so argmax, top-k and probabilities range over those tokens alone. For a draft model, whose
+    /// output head is a large share of its pass (a sixth of Qwen2.5-0.5B's weights): byte-level
+    /// BPE vocabularies number tokens in merge order, roughly most frequent first, so a prefix keeps
+    /// almost every token a draft would propose (FR-Spec's frequency-ranked draft vocabulary).
+    /// Drafts are verified by the target, so this changes speed and acceptance, never output.
+    public func limitHead(to rows: Int?) throws {
+        let vocabulary = model.configuration.vocabulary
+        if let rows, !(1...vocabulary).contains(rows) {
+            throw GenerationError.invalidParameter("a head limit of \(rows) tokens is outside 1...\(vocabulary)")
+        }
+        headRows = rows == vocabulary ? nil : rows
+        guard let limit = headRows else { return }
+        let masked = [Float](repeating: -.infinity, count: vocabulary - limit)
+        for row in 0..<buffers.capacity { try buffers.logits.write(masked, at: (row * vocabulary + limit) * 4) }
+    }
+
     /// The last evaluation's logits of prediction row `row` (0 = the first row it returned).
     public func logits(row: Int = 0) throws -> [Float] {
         try buffers.logits.read(Float.self, count: model.configuration.vocabulary, at: row * model.configuration.vocabulary * 4)
@@ -124,7 +145,7 @@ public final class InferenceSession: @unchecked Sendable {
         let kernels = model.kernels
         try sequence.begin()
         let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
-                               caches: caches, ropeTable: ropeTable, tokens: n)
+                               caches: caches, ropeTable: ropeTable, tokens: n, headRows: headRows)
         let rowBytes = model.configuration.hidden * 4
         if resume { try sequence.copy(from: exitStates, to: buffers.x, bytes: n * rowBytes) }
         try model.architecture.forward(pass, weights: model.weights, layers: layers ?? 0..<model.configuration.layers,

@@ -43,6 +43,23 @@ public final class Model: @unchecked Sendable {
         return try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch)
     }
 
+    /// Creates ahead of use every matvec pipeline that batches of up to `batch` tokens need: one per
+    /// weight type, form (plain, with bias, residual) and pass size. A CPU device compiles a pipeline
+    /// to machine code when it is created, and speculative rounds vary their batch size, so without
+    /// this a benchmark's first rounds pay for compilation. Generation creates them lazily.
+    public func prepareKernels(batch: Int) throws {
+        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool }
+        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false)]
+        for layer in weights.layers {
+            for (matrix, bias) in [(layer.query, layer.queryBias), (layer.key, layer.keyBias), (layer.value, layer.valueBias)] {
+                variants.insert(Variant(type: matrix.type, accumulate: false, bias: bias != nil))
+            }
+            for matrix in [layer.gate, layer.up] { variants.insert(Variant(type: matrix.type, accumulate: false, bias: false)) }
+            for matrix in [layer.output, layer.down] { variants.insert(Variant(type: matrix.type, accumulate: true, bias: false)) }
+        }
+        for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias) }
+    }
+
     /// A summary for `augur info`: architecture, sizes, tensor types, context, chat template.
     public var summary: String {
         let c = configuration

@@ -86,6 +86,10 @@ public struct CombinedDrafter: Drafter {
         for i in drafters.indices { try drafters[i].start(target: session) }
     }
 
+    public mutating func prefill(_ prompt: [Int]) throws {
+        for i in drafters.indices { try drafters[i].prefill(prompt) }
+    }
+
     /// Exponential average over the last ~5 values (a plain mean for the first ones).
     private func average(_ old: Double, _ new: Double, _ count: Int) -> Double {
         let weight = max(1.0 / Double(count + 1), 0.2)

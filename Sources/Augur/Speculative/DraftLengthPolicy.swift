@@ -9,8 +9,12 @@ import Foundation
 /// k grows to the maximum.
 public struct DraftLengthPolicy: Sendable {
     public let maximum: Int
-    /// Running per-token acceptance estimate.
-    public private(set) var acceptance: Double
+    /// Per-token acceptance: the share of drafted positions accepted, each round's tokens up to and
+    /// including the first rejection counting as trials (a round accepted whole says nothing about
+    /// the position after it). Counts decay by `memory` per round.
+    public var acceptance: Double { (successes + 1) / (trials + 2) }
+    private var successes: Double, trials: Double
+    private let memory = 0.9
     /// Acceptance per unit of the drafter's own probability (for drafters that give one).
     public private(set) var calibration = 1.0
     /// (k, seconds) of recent rounds, for the cost line.
@@ -32,7 +36,9 @@ public struct DraftLengthPolicy: Sendable {
 
     public init(maximum: Int, initialAcceptance: Double = 0.7) {
         self.maximum = max(0, maximum)
-        acceptance = min(max(initialAcceptance, 0.01), 0.99)
+        // A prior worth a few trials, so that the first rounds do not swing the estimate to 0 or 1.
+        trials = 4
+        successes = min(max(initialAcceptance, 0.01), 0.99) * 6 - 1
     }
 
     /// Expected tokens from one round with k drafted tokens.
@@ -121,8 +127,7 @@ public struct DraftLengthPolicy: Sendable {
         idleRounds = k == 0 ? idleRounds + 1 : 0
         lastRoundDrafted = k > 0
         guard k > 0 else { return }
-        // Acceptance per drafted position, smoothed; a full acceptance says little about a.
-        let observed = accepted == k ? Double(k) / Double(k + 1) : Double(accepted) / Double(accepted + 1)
-        acceptance = min(max(0.8 * acceptance + 0.2 * observed, 0.01), 0.99)
+        successes = memory * successes + Double(accepted)
+        trials = memory * trials + Double(accepted) + (accepted < k ? 1 : 0)
     }
 }

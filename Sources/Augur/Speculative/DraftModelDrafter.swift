@@ -13,7 +13,9 @@ public final class DraftModelDrafter: Drafter {
 
     /// Checks, as llama.cpp does, that the two models share a tokenizer: same type, same BOS and
     /// EOS, vocabulary sizes within 128, identical token text over the shared ids.
-    public init(draft: Model, target: Model, context: Int? = nil) throws {
+    /// `headRows` limits the draft's output head to the first tokens of the vocabulary
+    /// (`InferenceSession.limitHead`).
+    public init(draft: Model, target: Model, context: Int? = nil, headRows: Int? = nil) throws {
         let (d, t) = (draft.tokenizer, target.tokenizer)
         func incompatible(_ why: String) -> ModelError { .incompatibleDraft(why) }
         guard d.configuration.model == t.configuration.model else {
@@ -28,6 +30,15 @@ public final class DraftModelDrafter: Drafter {
         }
         model = draft
         session = try draft.makeSession(context: context)
+        try session.limitHead(to: headRows)
+    }
+
+    /// Runs the prompt through the draft's cache (keeping what it already holds of it).
+    public func prefill(_ prompt: [Int]) throws {
+        guard !prompt.isEmpty, prompt.count < session.context else { return }
+        let shared = zip(session.tokens, prompt).prefix { $0 == $1 }.count
+        session.truncate(to: shared)
+        if shared < prompt.count { try session.evaluate(Array(prompt[shared...])) }
     }
 
     public func propose(after context: [Int], limit: Int) throws -> [Int] {

@@ -10,6 +10,10 @@ public protocol Drafter {
     /// Called once before the first round with the target's session (self-speculation drafts
     /// with the target's own early layers).
     mutating func start(target session: InferenceSession) throws
+    /// Reads the prompt before decoding starts, as part of the request's prefill (a draft model
+    /// runs it through its own cache, as llama.cpp's speculative example evaluates the prompt with
+    /// both models before it starts timing decoding).
+    mutating func prefill(_ prompt: [Int]) throws
     /// A short name for stats ("lookup", ...).
     var name: String { get }
 }
@@ -22,6 +26,8 @@ extension Drafter {
     public mutating func observe(accepted: [Int], context: [Int]) {}
 
     public mutating func start(target session: InferenceSession) throws {}
+
+    public mutating func prefill(_ prompt: [Int]) throws {}
 }
 
 /// The limits of one round's draft.

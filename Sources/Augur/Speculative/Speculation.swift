@@ -7,6 +7,8 @@ public struct Speculation: Sendable, Equatable {
     public var ngramPool: NGramPool?
     /// A draft model with the target's vocabulary.
     public var draftModel: Model?
+    /// The draft model computes only the first this many tokens of its output head (nil: all).
+    public var draftVocabulary: Int?
     /// Self-speculation: the target's first `exitLayer` layers draft (default: all but the last twelfth).
     public var selfSpeculation = false
     public var exitLayer: Int?
@@ -22,10 +24,11 @@ public struct Speculation: Sendable, Equatable {
     public var stopProbability: Double?
 
     public init(lookup: Bool = false, ngramPool: NGramPool? = nil, draftModel: Model? = nil, selfSpeculation: Bool = false,
-                exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false, stopProbability: Double? = nil) {
+                exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false, stopProbability: Double? = nil,
+                draftVocabulary: Int? = nil) {
         (self.lookup, self.ngramPool, self.draftModel, self.selfSpeculation) = (lookup, ngramPool, draftModel, selfSpeculation)
         (self.exitLayer, self.draftMax, self.treeWidth, self.adaptive) = (exitLayer, draftMax, treeWidth, adaptive)
-        self.stopProbability = stopProbability
+        (self.stopProbability, self.draftVocabulary) = (stopProbability, draftVocabulary)
     }
 
     /// The shape of each round's draft.
@@ -36,7 +39,7 @@ public struct Speculation: Sendable, Equatable {
     public static func == (a: Speculation, b: Speculation) -> Bool {
         a.lookup == b.lookup && a.ngramPool === b.ngramPool && a.draftModel === b.draftModel && a.selfSpeculation == b.selfSpeculation
             && a.exitLayer == b.exitLayer && a.draftMax == b.draftMax && a.treeWidth == b.treeWidth && a.adaptive == b.adaptive
-            && a.stopProbability == b.stopProbability
+            && a.stopProbability == b.stopProbability && a.draftVocabulary == b.draftVocabulary
     }
 }
 
@@ -44,7 +47,7 @@ extension Model {
     /// The drafter that `speculation` asks for (several merge into a `CombinedDrafter`).
     public func drafter(for speculation: Speculation) throws -> any Drafter {
         var drafters: [any Drafter] = []
-        if let draft = speculation.draftModel { drafters.append(try DraftModelDrafter(draft: draft, target: self)) }
+        if let draft = speculation.draftModel { drafters.append(try DraftModelDrafter(draft: draft, target: self, headRows: speculation.draftVocabulary)) }
         if speculation.selfSpeculation {
             drafters.append(EarlyExitDrafter(exitLayer: speculation.exitLayer ?? EarlyExitDrafter.defaultExitLayer(layers: configuration.layers)))
         }

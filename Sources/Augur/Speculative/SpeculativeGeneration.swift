@@ -39,6 +39,9 @@ extension Model {
         let first = try session.evaluate(prompt)[0]
         // The target's own next token: certain, whatever is drafted after it.
         var next = argmaxOnly ? first.argmax : sampler.sample(try session.logits(), history: prompt)
+        let draftPrefillStart = Date()
+        try drafter.prefill(prompt)
+        stats.draftPrefillSeconds = Date().timeIntervalSince(draftPrefillStart)
         let prefillSeconds = Date().timeIntervalSince(prefillStart)
         let decodeStart = Date()
         var context = prompt

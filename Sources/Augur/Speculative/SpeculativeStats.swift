@@ -11,6 +11,8 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     /// Wall seconds spent drafting, and verifying (the target pass, acceptance and the cache update).
     public var draftSeconds = 0.0
     public var verifySeconds = 0.0
+    /// Wall seconds the drafters spent reading the prompt (part of the request's prefill).
+    public var draftPrefillSeconds = 0.0
     var draftedAt: [Int] = []
     var acceptedAt: [Int] = []
 
@@ -39,6 +41,6 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case drafter, rounds, drafted, accepted, generated
         case acceptanceByPosition = "acceptance_by_position"
-        case draftSeconds = "draft_seconds", verifySeconds = "verify_seconds"
+        case draftSeconds = "draft_seconds", verifySeconds = "verify_seconds", draftPrefillSeconds = "draft_prefill_seconds"
     }
 }
