@@ -1,7 +1,7 @@
 import Foundation
 import GGUF
 import Testing
-import Augur
+@testable import Augur
 
 /// A drafter that proposes a fixed continuation: the right one (everything accepted) or a wrong
 /// one (everything rejected), to drive both paths of verification and rollback.
@@ -212,6 +212,38 @@ struct DraftLengthPolicyTests {
         }
         #expect(short.acceptance > 0.9)
         #expect(abs(long.acceptance - 0.8) < 0.02)
+    }
+
+    @Test("A measured verify-cost curve is scaled by the rounds' own times, and times that include compiling are left out")
+    func curveScaling() throws {
+        let relative = [1.0, 1.6, 1.9, 2.2, 2.5, 2.7, 2.9, 3.1, 3.3]
+        var policy = DraftLengthPolicy(maximum: 8, relativeCost: relative)
+        #expect(policy.cost(0) == nil)
+        policy.record(drafted: 2, accepted: 2, seconds: 0.2 * 1.9)
+        policy.record(drafted: 0, accepted: 0, seconds: 0.2)
+        policy.record(drafted: 4, accepted: 1, seconds: 0.2 * 2.5)
+        policy.record(drafted: 8, accepted: 8, seconds: nil)  // compiled a kernel: not a sample
+        for k in [0, 3, 8] { #expect(abs(try #require(policy.cost(k)) - 0.2 * relative[k]) < 1e-9, "k = \(k)") }
+        // The curve itself: linear between measured pass sizes and past the last.
+        let curve = VerifyCostCurve(tokens: [1, 2, 3, 5, 9], ratios: [1, 1.6, 1.9, 2.5, 3.3])
+        #expect(curve.relative(drafted: 0) == 1 && curve.relative(drafted: 2) == 1.9)
+        #expect(abs(curve.relative(drafted: 3) - 2.2) < 1e-12 && abs(curve.relative(drafted: 12) - 4.1) < 1e-12)
+        #expect(VerifyCostCurve.passSizes(maximum: 8) == [1, 2, 3, 5, 9] && VerifyCostCurve.passSizes(maximum: 12) == [1, 2, 3, 5, 9, 13])
+    }
+
+    @Test("Measured whole rounds overrule the model: a length that really gave more tokens per second is chosen")
+    func realizedRounds() {
+        var policy = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.5)
+        // The model alone: acceptance 0.5 and verification that grows fast say plain decoding.
+        for k in [0, 4, 0, 4] { policy.record(drafted: k, accepted: k == 4 ? 1 : 0, seconds: 0.1 * (1 + 0.5 * Double(k))) }
+        #expect(policy.choose() == 0)
+        // Rounds at 4 that gave 4.5 tokens in 0.3 s (15/s) against plain's 10/s.
+        for _ in 0..<3 {
+            policy.record(drafted: 4, accepted: 4, seconds: 0.2)  // a drafting round first, so the next counts
+            policy.recordRound(cap: 4, tokens: 5, seconds: 0.3)
+            policy.recordRound(cap: 0, tokens: 1, seconds: 0.1)
+        }
+        #expect(policy.choose() == 4)
     }
 
     @Test("Probes that confirm drafting does not pay come more rarely (the wait doubles, at most 64 rounds)")

@@ -60,6 +60,9 @@ public final class Model: @unchecked Sendable {
         for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias) }
     }
 
+    /// Pipelines created so far on this model's device (shared with every model on the same library).
+    var pipelinesCreated: Int { kernels.library.pipelines.statistics.pipelinesCreated }
+
     /// A summary for `augur info`: architecture, sizes, tensor types, context, chat template.
     public var summary: String {
         let c = configuration

@@ -2,8 +2,10 @@ import Foundation
 
 /// Chooses each round's draft length k to maximise expected tokens per second of a round.
 /// With per-token acceptance a, a round yields E(k) = (1 - a^(k+1)) / (1 - a) tokens; verifying
-/// k + 1 tokens costs a curve fitted to the measured rounds (the device's own verify-cost curve,
-/// `cost`), and drafting costs d per token, also measured. On a device where every
+/// k + 1 tokens costs the device's measured verify-cost curve scaled to the rounds' own times
+/// (`cost`; without a curve, a fit to the rounds), and drafting k tokens costs a line fitted to
+/// the measured drafting times (a draft model's first pass also reads the last round's tokens,
+/// so drafting has a fixed part). On a device where every
 /// verified column costs almost a full pass (lavapipe), k shrinks toward 0 (plain decoding, with
 /// an occasional probe to keep measuring acceptance); where extra columns are nearly free (GPUs),
 /// k grows to the maximum.
@@ -17,11 +19,18 @@ public struct DraftLengthPolicy: Sendable {
     private let memory = 0.9
     /// Acceptance per unit of the drafter's own probability (for drafters that give one).
     public private(set) var calibration = 1.0
-    /// (k, seconds) of recent rounds, for the cost line.
+    /// (k, seconds) of recent rounds' verification, for the cost curve.
     private var samples: [(k: Int, seconds: Double)] = []
+    private var realized = RealizedRates()
+    /// (k, seconds) of recent drafting, for the drafting line.
+    private var drafting: [(k: Int, seconds: Double)] = []
     private let window = 32
-    /// Measured seconds of drafting per drafted token (running average).
-    public private(set) var draftSecondsPerToken = 0.0
+    /// relativeCost[k]: verifying k drafted tokens relative to none, measured on the device.
+    public let relativeCost: [Double]?
+    /// Measured seconds of drafting per drafted token (over the recent drafting rounds).
+    public var draftSecondsPerToken: Double {
+        drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
+    }
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
@@ -34,8 +43,11 @@ public struct DraftLengthPolicy: Sendable {
     private var probing = false
     private var probeWait: Int { max(probeInterval, min(probeInterval << probeDoublings, 64)) }
 
-    public init(maximum: Int, initialAcceptance: Double = 0.7) {
+    /// `relativeCost[k]` (k in 0...maximum): the device's verify-cost curve, verification of k
+    /// drafted tokens relative to none (`VerifyCostCurve`); nil fits the curve to the rounds alone.
+    public init(maximum: Int, initialAcceptance: Double = 0.7, relativeCost: [Double]? = nil) {
         self.maximum = max(0, maximum)
+        self.relativeCost = relativeCost.flatMap { $0.count >= 2 && $0.allSatisfy { $0 > 0 } ? $0 : nil }
         // A prior worth a few trials, so that the first rounds do not swing the estimate to 0 or 1.
         trials = 4
         successes = min(max(initialAcceptance, 0.01), 0.99) * 6 - 1
@@ -53,18 +65,43 @@ public struct DraftLengthPolicy: Sendable {
     /// matvec shares its dequantization among all columns), which a line in k misjudges.
     public func cost(_ k: Int) -> Double? {
         guard !samples.isEmpty else { return nil }
-        let ts = samples.map(\.seconds), mt = ts.reduce(0, +) / Double(ts.count)
-        func fit(_ x: @escaping (Int) -> Double) -> (at: (Int) -> Double, error: Double) {
-            let xs = samples.map { x($0.k) }, mx = xs.reduce(0, +) / Double(xs.count)
-            let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-            // Until two lengths have been seen, assume extra columns cost 10% of a pass (explore).
-            let slope = max(sxx > 0 ? zip(xs, ts).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) } / sxx : mt * 0.1, 0)
-            let intercept = max(mt - slope * mx, 1e-6)
-            let error = zip(xs, ts).reduce(0) { $0 + pow(intercept + slope * $1.0 - $1.1, 2) }
-            return ({ intercept + slope * x($0) }, error)
+        if relativeCost != nil {
+            // The curve's scale: the median over the rounds of seconds / relative cost.
+            let scales = samples.map { $0.seconds / relative($0.k) }.sorted()
+            return scales[scales.count / 2] * relative(k)
         }
-        let linear = fit { Double($0) }, logarithmic = fit { log(1 + Double($0)) }
-        return (linear.error < logarithmic.error ? linear : logarithmic).at(k)
+        let ts = samples.map(\.seconds)
+        // Until two lengths have been seen, assume extra columns cost 10% of a pass (explore).
+        let linear = Self.fitLine(samples.map { Double($0.k) }, ts, defaultSlope: 0.1)
+        let logarithmic = Self.fitLine(samples.map { log(1 + Double($0.k)) }, ts, defaultSlope: 0.1)
+        let best = linear.error < logarithmic.error ? linear : logarithmic
+        return best.intercept + best.slope * (linear.error < logarithmic.error ? Double(k) : log(1 + Double(k)))
+    }
+
+    /// relativeCost[k], extended past its end along its last step.
+    private func relative(_ k: Int) -> Double {
+        guard let r = relativeCost else { return 1 }
+        if k < r.count { return r[max(k, 0)] }
+        return r[r.count - 1] + (r[r.count - 1] - r[r.count - 2]) * Double(k - r.count + 1)
+    }
+
+    /// The fitted seconds of drafting k tokens (0 before any drafting was measured).
+    public func draftCost(_ k: Int) -> Double {
+        guard k > 0, !drafting.isEmpty else { return 0 }
+        let line = Self.fitLine(drafting.map { Double($0.k) }, drafting.map(\.seconds), defaultSlope: nil)
+        return line.intercept + line.slope * Double(k)
+    }
+
+    /// Least squares t = intercept + slope x, both at least 0. With one x value only, the slope is
+    /// `defaultSlope` times the mean (nil: the line through the origin and the mean).
+    static func fitLine(_ xs: [Double], _ ts: [Double], defaultSlope: Double?) -> (intercept: Double, slope: Double, error: Double) {
+        let mx = xs.reduce(0, +) / Double(xs.count), mt = ts.reduce(0, +) / Double(ts.count)
+        let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let sloped = sxx > 1e-12 ? zip(xs, ts).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) } / sxx
+            : defaultSlope.map { mt * $0 } ?? (mx > 0 ? mt / mx : 0)
+        let slope = max(sloped, 0), intercept = max(mt - slope * mx, sxx > 1e-12 || defaultSlope != nil ? 1e-6 : 0)
+        let error = zip(xs, ts).reduce(0) { $0 + pow(intercept + slope * $1.0 - $1.1, 2) }
+        return (intercept, slope, error)
     }
 
     /// The part of `tree` worth verifying: its n nodes most likely to be accepted, for the n that
@@ -98,12 +135,23 @@ public struct DraftLengthPolicy: Sendable {
         calibration = min(max(calibration * pow((Double(accepted) + 1) / (expected + 1), 0.3), 0.05), 2)
     }
 
-    /// The draft length for the next round.
+    /// The draft length for the next round: the one with the most tokens per second, as measured
+    /// over recent rounds at that length where there are some (`recordRound`), else as modelled.
     public func choose() -> Int {
         guard cost(0) != nil else { return maximum }
-        let rate = { (k: Int) in self.expectedTokens(k) / (self.cost(k)! + Double(k) * self.draftSecondsPerToken) }
+        let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
         let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
-        return best == 0 && idleRounds >= probeWait ? min(1, maximum) : best
+        guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
+        // A probe tries the most promising length, so that it measures what drafting would be.
+        return (1...maximum).max { rate($0) < rate($1) }!
+    }
+
+    /// Learns what a whole round gave: drafting at most `cap` tokens, it generated `tokens` in
+    /// `seconds` of drafting and verification. Rounds right after rounds without drafts are left
+    /// out, as in `recordDrafting`.
+    public mutating func recordRound(cap: Int, tokens: Int, seconds: Double) {
+        guard cap == 0 || lastRoundDrafted else { return }
+        realized.record(cap: cap, tokens: tokens, seconds: seconds)
     }
 
     /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. Only rounds right after
@@ -113,14 +161,17 @@ public struct DraftLengthPolicy: Sendable {
     /// counting them would keep the policy from ever drafting again.
     public mutating func recordDrafting(tokens: Int, seconds: Double) {
         guard tokens > 0, lastRoundDrafted else { return }
-        let perToken = seconds / Double(tokens)
-        draftSecondsPerToken = draftSecondsPerToken == 0 ? perToken : 0.8 * draftSecondsPerToken + 0.2 * perToken
+        drafting.append((tokens, seconds))
+        if drafting.count > window { drafting.removeFirst() }
     }
 
-    /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`.
-    public mutating func record(drafted k: Int, accepted: Int, seconds: Double) {
-        samples.append((k, seconds))
-        if samples.count > window { samples.removeFirst() }
+    /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`
+    /// (nil when the time is not representative, e.g. it included compiling a kernel).
+    public mutating func record(drafted k: Int, accepted: Int, seconds: Double?) {
+        if let seconds {
+            samples.append((k, seconds))
+            if samples.count > window { samples.removeFirst() }
+        }
         if probing && k == 0 && probeWait < 64 { probeDoublings += 1 }
         if k > 0 && idleRounds < probeWait { probeDoublings = 0 }
         probing = k > 0 && idleRounds >= probeWait

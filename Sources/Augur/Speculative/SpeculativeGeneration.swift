@@ -29,7 +29,8 @@ extension Model {
         }
         try drafter.start(target: session)
         var stats = SpeculativeStats(drafter: drafter.name)
-        var policy = DraftLengthPolicy(maximum: shape.nodes)
+        let curve = adaptive ? try verifyCostCurve(maximum: shape.nodes) : nil
+        var policy = DraftLengthPolicy(maximum: shape.nodes, relativeCost: curve.map { c in (0...shape.nodes).map { c.relative(drafted: $0) } })
         var sampler = Sampler(parameters.sampling)
         let argmaxOnly = parameters.sampling.isGreedy && parameters.sampling.repetitionPenalty == 1
         var decoder = StreamingDecoder(tokenizer: tokenizer)
@@ -54,12 +55,14 @@ extension Model {
                 roundShape.stopProbability = roundShape.stopProbability ?? 0.75
             }
             let base = session.tokens.count
-            let draftStart = Date()
+            // Times that include creating a pipeline (a CPU device compiles it then) teach the policy nothing.
+            let draftStart = Date(), pipelinesBefore = pipelinesCreated
             var tree = roundShape.depth > 0 ? try drafter.proposeTree(after: context + [next], shape: roundShape) : DraftTree()
-            policy.recordDrafting(tokens: tree.count, seconds: Date().timeIntervalSince(draftStart))
-            stats.draftSeconds += Date().timeIntervalSince(draftStart)
+            let draftSeconds = Date().timeIntervalSince(draftStart)
+            if pipelinesCreated == pipelinesBefore { policy.recordDrafting(tokens: tree.count, seconds: draftSeconds) }
+            stats.draftSeconds += draftSeconds
             if adaptive { tree = policy.choose(tree) }
-            let verifyStart = Date()
+            let verifyStart = Date(), pipelinesBeforeVerify = pipelinesCreated
             // Node 0 is `next`; tree node i is node i + 1.
             let predictions: [InferenceSession.Prediction]
             let early = session.partialTokens
@@ -80,8 +83,12 @@ extension Model {
             }
             try session.keep(path: path)
             let accepted = path.count - 1
-            policy.record(drafted: tree.count, accepted: accepted, seconds: Date().timeIntervalSince(verifyStart))
-            stats.verifySeconds += Date().timeIntervalSince(verifyStart)
+            let verifySeconds = Date().timeIntervalSince(verifyStart)
+            if adaptive && pipelinesCreated == pipelinesBefore {
+                policy.recordRound(cap: roundShape.depth, tokens: accepted + 1, seconds: draftSeconds + verifySeconds)
+            }
+            policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil)
+            stats.verifySeconds += verifySeconds
             policy.calibrate(expected: policy.chances(tree).reduce(0, +), accepted: accepted)
             let newTokens = [next] + path.dropFirst().map { tree.tokens[$0 - 1] }
             stats.record(drafted: tree.count, depth: tree.depth, accepted: accepted, generated: newTokens.count)
