@@ -234,8 +234,10 @@ struct DraftLengthPolicyTests {
     @Test("Measured whole rounds overrule the model: a length that really gave more tokens per second is chosen")
     func realizedRounds() {
         var policy = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.5)
-        // The model alone: acceptance 0.5 and verification that grows fast say plain decoding.
-        for k in [0, 4, 0, 4] { policy.record(drafted: k, accepted: k == 4 ? 1 : 0, seconds: 0.1 * (1 + 0.5 * Double(k))) }
+        // First the maximum, while no whole round at it has been measured.
+        #expect(policy.choose() == 8)
+        // Then the model alone: acceptance 0.5 and verification that grows fast say plain decoding.
+        for k in [0, 4, 0, 4, 0, 4] { policy.record(drafted: k, accepted: k == 4 ? 1 : 0, seconds: 0.1 * (1 + 0.5 * Double(k))) }
         #expect(policy.choose() == 0)
         // Rounds at 4 that gave 4.5 tokens in 0.3 s (15/s) against plain's 10/s.
         for _ in 0..<3 {

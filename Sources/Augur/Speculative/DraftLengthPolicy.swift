@@ -22,6 +22,8 @@ public struct DraftLengthPolicy: Sendable {
     /// (k, seconds) of recent rounds' verification, for the cost curve.
     private var samples: [(k: Int, seconds: Double)] = []
     private var realized = RealizedRates()
+    /// Rounds with a representative verification time.
+    private var roundsRecorded = 0
     /// (k, seconds) of recent drafting, for the drafting line.
     private var drafting: [(k: Int, seconds: Double)] = []
     private let window = 32
@@ -85,21 +87,22 @@ public struct DraftLengthPolicy: Sendable {
         return r[r.count - 1] + (r[r.count - 1] - r[r.count - 2]) * Double(k - r.count + 1)
     }
 
-    /// The fitted seconds of drafting k tokens (0 before any drafting was measured).
+    /// The seconds of drafting k tokens: k times the median seconds per drafted token of recent
+    /// rounds (0 before any drafting was measured). A line fitted to a few noisy rounds of
+    /// similar lengths swings wildly; the median per token does not.
     public func draftCost(_ k: Int) -> Double {
         guard k > 0, !drafting.isEmpty else { return 0 }
-        let line = Self.fitLine(drafting.map { Double($0.k) }, drafting.map(\.seconds), defaultSlope: nil)
-        return line.intercept + line.slope * Double(k)
+        let perToken = drafting.map { $0.seconds / Double($0.k) }.sorted()
+        return perToken[perToken.count / 2] * Double(k)
     }
 
-    /// Least squares t = intercept + slope x, both at least 0. With one x value only, the slope is
-    /// `defaultSlope` times the mean (nil: the line through the origin and the mean).
-    static func fitLine(_ xs: [Double], _ ts: [Double], defaultSlope: Double?) -> (intercept: Double, slope: Double, error: Double) {
+    /// Least squares t = intercept + slope x, both at least 0 (the intercept at least 1e-6). With
+    /// one x value only, the slope is `defaultSlope` times the mean.
+    static func fitLine(_ xs: [Double], _ ts: [Double], defaultSlope: Double) -> (intercept: Double, slope: Double, error: Double) {
         let mx = xs.reduce(0, +) / Double(xs.count), mt = ts.reduce(0, +) / Double(ts.count)
         let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-        let sloped = sxx > 1e-12 ? zip(xs, ts).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) } / sxx
-            : defaultSlope.map { mt * $0 } ?? (mx > 0 ? mt / mx : 0)
-        let slope = max(sloped, 0), intercept = max(mt - slope * mx, sxx > 1e-12 || defaultSlope != nil ? 1e-6 : 0)
+        let sloped = sxx > 1e-12 ? zip(xs, ts).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) } / sxx : mt * defaultSlope
+        let slope = max(sloped, 0), intercept = max(mt - slope * mx, 1e-6)
         let error = zip(xs, ts).reduce(0) { $0 + pow(intercept + slope * $1.0 - $1.1, 2) }
         return (intercept, slope, error)
     }
@@ -138,7 +141,9 @@ public struct DraftLengthPolicy: Sendable {
     /// The draft length for the next round: the one with the most tokens per second, as measured
     /// over recent rounds at that length where there are some (`recordRound`), else as modelled.
     public func choose() -> Int {
-        guard cost(0) != nil else { return maximum }
+        // First the maximum, until whole rounds at it have been measured (a stop rule trims its
+        // drafts to what the drafter is sure of, which a model of the round does not see).
+        guard cost(0) != nil, realized.rate(maximum) != nil || roundsRecorded >= 6 else { return maximum }
         let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
         let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
         guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
@@ -169,6 +174,7 @@ public struct DraftLengthPolicy: Sendable {
     /// (nil when the time is not representative, e.g. it included compiling a kernel).
     public mutating func record(drafted k: Int, accepted: Int, seconds: Double?) {
         if let seconds {
+            roundsRecorded += 1
             samples.append((k, seconds))
             if samples.count > window { samples.removeFirst() }
         }

@@ -3,7 +3,8 @@ import Synchronization
 import VulkanRuntime
 
 /// Verification cost relative to plain decoding, per drafted-token count, measured once per model
-/// file and device and kept in memory and on disk (beside the SPIR-V cache, `verify-cost/`).
+/// file, device and build of the running binary, and kept in memory and on disk (beside the SPIR-V
+/// cache, `verify-cost/`).
 /// The adaptive length policy scales it by the pass times it measures as it goes, so it knows
 /// the cost of lengths it has not tried: a fit to its own rounds alone only sees the lengths it
 /// already chose, and extrapolates a line through two of them badly (lavapipe's curve is concave).
@@ -41,7 +42,11 @@ extension Model {
         let sizes = VerifyCostCurve.passSizes(maximum: maximum)
         let caps = kernels.library.device.capabilities
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let name = "\(URL(fileURLWithPath: path).lastPathComponent)-\(bytes)-\(caps.name)-\(caps.driverVersion)"
+        // The running binary's build time too: new kernels may change the curve.
+        let built = Bundle.main.executableURL.flatMap {
+            try? FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date
+        }.map { Int($0.timeIntervalSince1970) } ?? 0
+        let name = "\(URL(fileURLWithPath: path).lastPathComponent)-\(bytes)-\(caps.name)-\(caps.driverVersion)-\(built)"
         let key = String(name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
         let covers = { (c: VerifyCostCurve) in (c.tokens.last ?? 0) >= sizes.last! && c.tokens.count >= 2 }
         if let curve = loadedCurves.withLock({ $0[key] }), covers(curve) { return curve }
