@@ -252,14 +252,15 @@ struct DraftLengthPolicyTests {
     func probesBackOff() {
         var policy = DraftLengthPolicy(maximum: 8, initialAcceptance: 0.3)
         for k in [8, 4, 1, 0] { policy.record(drafted: k, accepted: 0, seconds: 0.1 * (1 + Double(k))) }
-        var probes: [Int] = []
+        var probes: [Int] = [], lengths: Set<Int> = []
         for round in 0..<200 {
             let k = policy.choose()
-            if k > 0 { probes.append(round) }
+            if k > 0 { probes.append(round); lengths.insert(k) }
             policy.record(drafted: k, accepted: 0, seconds: 0.1 * (1 + Double(k)))
         }
         let gaps = zip(probes.dropFirst(), probes).map { $0 - $1 }
         #expect(probes.count >= 3)
+        #expect(lengths == [2], "a probe drafts two tokens, enough to measure acceptance again")
         // Once every cost sample in the window is an idle round the fit forgets what drafting
         // cost and explores on its own, so waits also restart; they still grow past the first.
         #expect(gaps.max()! > gaps.first! && gaps.allSatisfy { $0 <= 65 }, "\(gaps)")

@@ -147,8 +147,10 @@ public struct DraftLengthPolicy: Sendable {
         let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
         let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
         guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
-        // A probe tries the most promising length, so that it measures what drafting would be.
-        return (1...maximum).max { rate($0) < rate($1) }!
+        // A probe drafts two tokens: enough to measure acceptance again, while a long probe costs
+        // drafting and verification that plain decoding was judged not to repay (a draft model
+        // also catches up on every skipped token first).
+        return min(2, maximum)
     }
 
     /// Learns what a whole round gave: drafting at most `cap` tokens, it generated `tokens` in
