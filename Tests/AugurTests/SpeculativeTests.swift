@@ -134,6 +134,9 @@ struct DraftModelTests {
         let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
         #expect(result.tokens == expected)
         #expect(stats.drafted > 0)
+        // The draft read the prompt during prefill, so its first round ran only the new token.
+        #expect(stats.draftPrefillSeconds > 0)
+        #expect(drafter.session.tokens.starts(with: prompt))
     }
 
     @Test("A draft model with another vocabulary is refused with a clear error")

@@ -3,9 +3,9 @@ import Foundation
 /// Chooses each round's draft length k to maximise expected tokens per second of a round.
 /// With per-token acceptance a, a round yields E(k) = (1 - a^(k+1)) / (1 - a) tokens; verifying
 /// k + 1 tokens costs the device's measured verify-cost curve scaled to the rounds' own times
-/// (`cost`; without a curve, a fit to the rounds), and drafting k tokens costs a line fitted to
-/// the measured drafting times (a draft model's first pass also reads the last round's tokens,
-/// so drafting has a fixed part). On a device where every
+/// (`cost`; without a curve, a fit to the rounds), and drafting k tokens costs k times the
+/// measured seconds per drafted token (`draftCost`). Where whole rounds at a length have been
+/// measured, their tokens per second replace the model (`recordRound`). On a device where every
 /// verified column costs almost a full pass (lavapipe), k shrinks toward 0 (plain decoding, with
 /// an occasional probe to keep measuring acceptance); where extra columns are nearly free (GPUs),
 /// k grows to the maximum.
@@ -37,7 +37,7 @@ public struct DraftLengthPolicy: Sendable {
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
     private var lastRoundDrafted = false
-    /// A round drafts at least one token after this many idle rounds, to keep measuring. Each
+    /// A round drafts two tokens (a probe) after this many idle rounds, to keep measuring. Each
     /// probe that the policy follows with idle rounds again doubles the wait (up to 64 rounds):
     /// a probe also catches the drafter up on every skipped token, which a draft model pays for.
     public var probeInterval = 8
@@ -60,8 +60,9 @@ public struct DraftLengthPolicy: Sendable {
         (1 - pow(acceptance, Double(k + 1))) / (1 - acceptance)
     }
 
-    /// The fitted verification cost of k drafted tokens (seconds), or nil before any round.
-    /// Two curves are fitted to the measured rounds, a line in k and a line in log(1 + k), and the
+    /// The verification cost of k drafted tokens (seconds), or nil before any round: the device's
+    /// curve (`relativeCost`) scaled by the rounds' times when there is one. Without it, two curves
+    /// are fitted to the measured rounds, a line in k and a line in log(1 + k), and the
     /// one with the smaller squared error is used: on GPUs extra columns cost about the same
     /// small amount each, on lavapipe the first costs half a pass and later ones much less (a
     /// matvec shares its dequantization among all columns), which a line in k misjudges.
