@@ -9,6 +9,7 @@
 // (power of two <= subgroup size), 3 columns (the loops over columns unroll completely), 4 rows per
 // lane (each broadcast input value serves that many rows).
 #include "../common/header.glsl"
+#extension GL_EXT_control_flow_attributes : require
 
 layout(constant_id = 2) const uint LANES_PER_ROW = 1;
 layout(constant_id = 3) const uint NCOLS = 8;
@@ -47,13 +48,18 @@ layout(push_constant) uniform Params {
 
 // With one row per lane, every lane needs the same 8 vec4s of X per unit. On CPU devices a
 // load per lane is a gather, so the first 8 lanes load one vec4 each and the subgroup shares them
-// by broadcast. The values, and so the sums, are the same either way. Each broadcast value
-// serves the lane's ROWS_PER_LANE rows.
+// by a shuffle with a constant lane index, which llvmpipe compiles to one register permute (a
+// subgroupBroadcast there searches for an active lane for every scalar). The values, and so the
+// sums, are the same either way. Each shared value serves the lane's ROWS_PER_LANE rows.
+// Every loop over rows and columns carries [[unroll]]: on CPU devices an array indexed by a
+// counter of a loop left rolled becomes a gather and a scatter per lane.
 const bool SHARE_INPUT = LANES_PER_ROW == 1 && SUBGROUP_SIZE >= 8;
 const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup per slot
 
-// s[i] = sum_j w[i][j] * xj for the lane's rows i, in the same order for every row and column count.
-#define DOT_STEP(J, XJ) for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (J == 0) ? w[i * 8u] * (XJ) : fma(w[i * 8u + J], (XJ), s[i]);
+// s[i] = sum of w[i][e] * x[e] over the unit's 32 elements e: one chain per row in element order,
+// the same for every row and column count. Each row's running sum is one scalar, so a lane's rows
+// keep their sums in registers while its dequantized weights stream from memory (CPU devices).
+#define DOT_STEP(J, XJ) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (J == 0 && e == 0) ? w[i * 8u].x * (XJ).x : fma(w[i * 8u + J][e], (XJ)[e], s[i]);
 
 void main() {
     uint t = gl_LocalInvocationID.x;
@@ -64,48 +70,48 @@ void main() {
     // Row slot i of this lane; lanes past the last row compute a copy of it (broadcasts need the
     // whole subgroup) and write nothing.
     uint rows[ROWS_PER_LANE];
-    for (uint i = 0; i < ROWS_PER_LANE; ++i) rows[i] = firstRow + i * ROW_SLOTS + t / LANES_PER_ROW;
+    [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) rows[i] = firstRow + i * ROW_SLOTS + t / LANES_PER_ROW;
 
     float acc[ROWS_PER_LANE * NCOLS];
-    for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] = 0.0;
+    [[unroll]] for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] = 0.0;
     if (SHARE_INPUT || firstRow < p.rows) {
         for (uint u = slice; u < p.unitsPerRow; u += LANES_PER_ROW) {
             vec4 w[ROWS_PER_LANE * 8];
-            for (uint i = 0; i < ROWS_PER_LANE; ++i) {
+            [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) {
                 vec4 wi[8];
                 dequant_unit(min(rows[i], p.rows - 1u), u, wi);
-                for (uint j = 0; j < 8; ++j) w[i * 8u + j] = wi[j];
+                [[unroll]] for (uint j = 0; j < 8; ++j) w[i * 8u + j] = wi[j];
             }
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
-            for (uint c = 0; c < NCOLS; ++c) {
+            [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;
-                vec4 s[ROWS_PER_LANE];
+                float s[ROWS_PER_LANE];
                 if (SHARE_INPUT) {
                     vec4 mine = LOAD_X(xi + min(lane, 7u));
                     vec4 x;
-                    x = subgroupBroadcast(mine, 0); DOT_STEP(0, x)
-                    x = subgroupBroadcast(mine, 1); DOT_STEP(1, x)
-                    x = subgroupBroadcast(mine, 2); DOT_STEP(2, x)
-                    x = subgroupBroadcast(mine, 3); DOT_STEP(3, x)
-                    x = subgroupBroadcast(mine, 4); DOT_STEP(4, x)
-                    x = subgroupBroadcast(mine, 5); DOT_STEP(5, x)
-                    x = subgroupBroadcast(mine, 6); DOT_STEP(6, x)
-                    x = subgroupBroadcast(mine, 7); DOT_STEP(7, x)
+                    x = subgroupShuffle(mine, 0u); DOT_STEP(0, x)
+                    x = subgroupShuffle(mine, 1u); DOT_STEP(1, x)
+                    x = subgroupShuffle(mine, 2u); DOT_STEP(2, x)
+                    x = subgroupShuffle(mine, 3u); DOT_STEP(3, x)
+                    x = subgroupShuffle(mine, 4u); DOT_STEP(4, x)
+                    x = subgroupShuffle(mine, 5u); DOT_STEP(5, x)
+                    x = subgroupShuffle(mine, 6u); DOT_STEP(6, x)
+                    x = subgroupShuffle(mine, 7u); DOT_STEP(7, x)
                 } else {
                     for (uint j = 0; j < 8; ++j) { vec4 x = LOAD_X(xi + j); DOT_STEP(j, x) }
                 }
-                for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += (s[i].x + s[i].y) + (s[i].z + s[i].w);
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += s[i];
             }
         }
     }
     // Butterfly over the lanes that share a row; every lane ends with the same, order-fixed sum.
     for (uint offset = LANES_PER_ROW / 2; offset > 0; offset >>= 1) {
-        for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] += subgroupShuffleXor(acc[k], offset);
+        [[unroll]] for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] += subgroupShuffleXor(acc[k], offset);
     }
-    for (uint i = 0; i < ROWS_PER_LANE; ++i) {
+    [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) {
         uint row = rows[i];
         if (row < p.rows && slice == 0) {
-            for (uint c = 0; c < NCOLS; ++c) {
+            [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint y = p.yOffset + (col0 + c) * p.yStride + row;
                 float value = acc[i * NCOLS + c];
 #ifdef BIAS
