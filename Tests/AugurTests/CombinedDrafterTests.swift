@@ -27,13 +27,13 @@ struct TimedDrafter: Drafter {
 struct CombinedDrafterTests {
     /// Runs `rounds` rounds in which the target accepts `truth` after token 1, verification
     /// taking 0.5 s; returns how often each drafter ran.
-    func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24) throws -> [Int] {
+    func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24, shape: DraftShape = .chain(4)) throws -> [Int] {
         let clock = FakeClock()
         let counters = specs.map { _ in TimedDrafter.Counter() }
         var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) })
         combined.clock = { clock.now }
         for _ in 0..<rounds {
-            let tree = try combined.proposeTree(after: [1], shape: .chain(4))
+            let tree = try combined.proposeTree(after: [1], shape: shape)
             clock.now += 0.5
             let accepted = Array(truth.prefix(CombinedDrafter.matched(truth, in: tree)))
             combined.observe(accepted: [1] + accepted, context: [1])
@@ -41,20 +41,37 @@ struct CombinedDrafterTests {
         return counters.map(\.value)
     }
 
-    @Test("A slow drafter that adds nothing sits out except on probe rounds; a slow one that pays keeps running")
+    @Test("A slow drafter that adds nothing sits out except on probe rounds, ever rarer; a slow one that pays keeps running")
     func routesByMarginalGain() throws {
         let truth = [5, 6, 7, 8]
-        // The slow drafter is wrong: it runs in the first two rounds, then only on every 8th.
+        // The slow drafter is wrong: it runs in the first two rounds, is probed 8 rounds later
+        // (round 10), then 16 later (26: past the end).
         let wrong = try run([(chain: [9, 9], seconds: 1.0), (chain: truth, seconds: 0.0)], truth: truth)
         #expect(wrong[1] == 24)
-        #expect(wrong[0] == 2 + 24 / 8)
+        #expect(wrong[0] == 3)
+        #expect(try run([(chain: [9, 9], seconds: 1.0), (chain: truth, seconds: 0.0)], truth: truth, rounds: 60)[0] == 2 + 3)  // 10, 26, 58
         // The same drafter when only it is right: 4 tokens a round are worth 2 passes of 0.5 s.
         let right = try run([(chain: truth, seconds: 1.0), (chain: [9], seconds: 0.0)], truth: truth)
         #expect(right[0] == 24)
         // Two drafters proposing the same tokens: the slower one adds nothing and sits out, the faster keeps running.
         let same = try run([(chain: truth, seconds: 1.0), (chain: truth, seconds: 0.001)], truth: truth)
-        #expect(same[0] == 2 + 24 / 8)
+        #expect(same[0] == 3)
         #expect(same[1] == 24)
+    }
+
+    @Test("A free drafter whose proposals are rarely right sits out once its tree's verification is charged")
+    func chargesVerifiedNodes() throws {
+        let truth = [5, 6, 7, 8]
+        // Both draft in no time; the first proposes four wrong tokens a round. Free to draft, it
+        // still costs four verified tokens at 0.1 of a pass each, against no gain.
+        let counts = try run([(chain: [9, 9, 9, 9], seconds: 0.0), (chain: truth, seconds: 0.0)], truth: truth,
+                             shape: DraftShape(depth: 4, width: 2))
+        #expect(counts[0] == 3)
+        #expect(counts[1] == 24)
+        // Nodes shared with a cheaper drafter's tree are not charged again.
+        let tree = DraftTree(chain: [5, 6, 7])
+        #expect(CombinedDrafter.added(tree, beyond: [DraftTree(chain: [5, 6])]) == 1)
+        #expect(CombinedDrafter.added(tree, beyond: []) == 3)
     }
 
     @Test("The merged tree holds every running drafter's proposal")

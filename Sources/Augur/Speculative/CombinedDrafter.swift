@@ -3,23 +3,31 @@ import Foundation
 /// Several drafters as one: each proposes within the shape, and the proposals merge into one
 /// prefix trie, so a single verification pass checks them all.
 ///
-/// Routing (a light form of CoSine's): a drafter whose drafting time is not paid back by the
-/// tokens it adds sits out. After each round every drafter that ran is credited its marginal
-/// gain: the accepted length along its own tree minus the best along the trees of the drafters
-/// cheaper than it (the cheapest gets its whole length). It keeps running while its average gain
-/// is worth more than its average drafting seconds, valued at the cheapest verification round
-/// seen (about one target pass). Every `probeInterval`-th round all drafters run, so one that
-/// sits out is measured again.
+/// Routing (a light form of CoSine's): a drafter whose cost is not paid back by the tokens it adds
+/// sits out. After each round every drafter that ran is credited its marginal gain: the accepted
+/// length along its own tree minus the best along the trees of the drafters cheaper than it (the
+/// cheapest gets its whole length). Its cost is its drafting seconds, valued at the cheapest
+/// verification round seen (about one target pass), plus the nodes it added to the tree beyond
+/// the cheaper drafters' at `extraTokenCost` passes each (verifying them is not free). It keeps
+/// running while its average gain exceeds its average cost. A drafter that sits out is probed
+/// again `probeInterval` rounds later, and each probe that confirms it doubles the wait (up to
+/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time.
 public struct CombinedDrafter: Drafter {
     public var drafters: [any Drafter]
-    /// Rounds between runs of every drafter (0: never route, always run them all).
+    /// Rounds before a drafter that sits out is probed again (0: never route, always run them all).
     public var probeInterval = 8
+    /// The longest wait between probes of a drafter that keeps not paying.
+    public var maxProbeInterval = 64
+    /// What verifying one more drafted token costs, as a share of one target pass.
+    public var extraTokenCost = 0.1
     /// Seconds since an arbitrary origin (replaceable for tests).
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
 
     struct Record {
-        var gain = 0.0, seconds = 0.0, rounds = 0
+        var gain = 0.0, seconds = 0.0, added = 0.0, rounds = 0
         var tree: DraftTree?
+        /// Rounds between probes while it sits out, and the round of the next probe.
+        var interval = 0, nextProbe = 0
     }
     var records: [Record]
     var round = 0
@@ -36,9 +44,15 @@ public struct CombinedDrafter: Drafter {
 
     /// Whether drafter `i` runs this round.
     func runs(_ i: Int) -> Bool {
+        guard let pays = pays(i) else { return true }
+        return pays || round >= records[i].nextProbe
+    }
+
+    /// Whether drafter `i`'s average gain covers its average cost (nil: not enough known yet).
+    func pays(_ i: Int) -> Bool? {
         let r = records[i]
-        guard probeInterval > 0, r.rounds >= 2, round % probeInterval != 0, let pass = verifySeconds.min(), pass > 0 else { return true }
-        return r.gain >= r.seconds / pass
+        guard probeInterval > 0, r.rounds >= 2, let pass = verifySeconds.min(), pass > 0 else { return nil }
+        return r.gain >= r.seconds / pass + r.added * extraTokenCost
     }
 
     public mutating func propose(after context: [Int], limit: Int) throws -> [Int] {
@@ -72,14 +86,29 @@ public struct CombinedDrafter: Drafter {
         let lengths = records.map { $0.tree.map { Self.matched(drafted, in: $0) } }
         for i in drafters.indices {
             drafters[i].observe(accepted: accepted, context: context)
-            guard let own = lengths[i] else { continue }
+            guard let own = lengths[i], let tree = records[i].tree else { continue }
             let cheaper = lengths.indices.filter { j in
-                j != i && (records[j].seconds < records[i].seconds || (records[j].seconds == records[i].seconds && j < i))
+                j != i && lengths[j] != nil && (records[j].seconds < records[i].seconds || (records[j].seconds == records[i].seconds && j < i))
             }
             let others = cheaper.compactMap { lengths[$0] }.max() ?? 0
+            let added = Self.added(tree, beyond: cheaper.compactMap { records[$0].tree })
+            let wasProbe = pays(i) == false
             records[i].gain = average(records[i].gain, Double(max(0, own - others)), records[i].rounds)
+            records[i].added = average(records[i].added, Double(added), records[i].rounds)
             records[i].rounds += 1
+            switch pays(i) {
+            case false?:
+                records[i].interval = wasProbe ? min(max(records[i].interval, probeInterval) * 2, maxProbeInterval) : probeInterval
+                records[i].nextProbe = round + records[i].interval
+            default:
+                records[i].interval = probeInterval
+            }
         }
+    }
+
+    public mutating func useVerifyCost(perExtraToken share: Double) {
+        extraTokenCost = share
+        for i in drafters.indices { drafters[i].useVerifyCost(perExtraToken: share) }
     }
 
     public mutating func start(target session: InferenceSession) throws {
@@ -94,6 +123,14 @@ public struct CombinedDrafter: Drafter {
     private func average(_ old: Double, _ new: Double, _ count: Int) -> Double {
         let weight = max(1.0 / Double(count + 1), 0.2)
         return old + (new - old) * weight
+    }
+
+    /// How many nodes of `tree` lie on no root path of `others`.
+    static func added(_ tree: DraftTree, beyond others: [DraftTree]) -> Int {
+        tree.tokens.indices.filter { node in
+            let path = tree.path(to: node).map { tree.tokens[$0] }
+            return !others.contains { matched(path, in: $0) == path.count }
+        }.count
     }
 
     /// How many of `tokens` lie along one root path of `tree`.

@@ -14,6 +14,9 @@ public protocol Drafter {
     /// runs it through its own cache, as llama.cpp's speculative example evaluates the prompt with
     /// both models before it starts timing decoding).
     mutating func prefill(_ prompt: [Int]) throws
+    /// Told what verifying one more drafted token costs on this device, as a share of one target
+    /// pass (measured); a drafter that combines others charges the nodes each adds at it.
+    mutating func useVerifyCost(perExtraToken share: Double)
     /// A short name for stats ("lookup", ...).
     var name: String { get }
 }
@@ -28,6 +31,8 @@ extension Drafter {
     public mutating func start(target session: InferenceSession) throws {}
 
     public mutating func prefill(_ prompt: [Int]) throws {}
+
+    public mutating func useVerifyCost(perExtraToken share: Double) {}
 }
 
 /// The limits of one round's draft.
