@@ -46,10 +46,10 @@ struct CombinedDrafterTests {
         let truth = [5, 6, 7, 8]
         // The slow drafter is wrong: it runs in the first two rounds, is probed 8 rounds later
         // (round 10), then 16 later (26: past the end).
-        let wrong = try run([(chain: [9, 9], seconds: 1.0), (chain: truth, seconds: 0.0)], truth: truth)
+        let wrong = try run([(chain: [9, 9], seconds: 0.6), (chain: truth, seconds: 0.0)], truth: truth)
         #expect(wrong[1] == 24)
         #expect(wrong[0] == 3)
-        #expect(try run([(chain: [9, 9], seconds: 1.0), (chain: truth, seconds: 0.0)], truth: truth, rounds: 60)[0] == 2 + 3)  // 10, 26, 58
+        #expect(try run([(chain: [9, 9], seconds: 0.6), (chain: truth, seconds: 0.0)], truth: truth, rounds: 60)[0] == 2 + 3)  // 10, 26, 58
         // The same drafter when only it is right: 4 tokens a round are worth 2 passes of 0.5 s.
         let right = try run([(chain: truth, seconds: 1.0), (chain: [9], seconds: 0.0)], truth: truth)
         #expect(right[0] == 24)
@@ -68,6 +68,10 @@ struct CombinedDrafterTests {
                              shape: DraftShape(depth: 4, width: 2))
         #expect(counts[0] == 3)
         #expect(counts[1] == 24)
+        // A drafter that spends more than a verification round (0.5 s) per proposed token can
+        // never pay: one round tells, then it is only probed (rounds 9 and 25).
+        let hopeless = try run([(chain: truth, seconds: 2.5), (chain: [9], seconds: 0.0)], truth: truth)
+        #expect(hopeless[0] == 2)
         // Nodes shared with a cheaper drafter's tree are not charged again.
         let tree = DraftTree(chain: [5, 6, 7])
         #expect(CombinedDrafter.added(tree, beyond: [DraftTree(chain: [5, 6])]) == 1)

@@ -24,7 +24,7 @@ public struct CombinedDrafter: Drafter {
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
 
     struct Record {
-        var gain = 0.0, seconds = 0.0, added = 0.0, rounds = 0
+        var gain = 0.0, seconds = 0.0, added = 0.0, nodes = 0.0, rounds = 0
         var tree: DraftTree?
         /// Rounds between probes while it sits out, and the round of the next probe.
         var interval = 0, nextProbe = 0
@@ -49,9 +49,14 @@ public struct CombinedDrafter: Drafter {
     }
 
     /// Whether drafter `i`'s average gain covers its average cost (nil: not enough known yet).
+    /// One round tells a drafter that spends about a pass or more per proposed token
+    /// (self-speculation through most layers): a token saves at most one pass less its own
+    /// verification, so it can never pay.
     func pays(_ i: Int) -> Bool? {
         let r = records[i]
-        guard probeInterval > 0, r.rounds >= 2, let pass = verifySeconds.min(), pass > 0 else { return nil }
+        guard probeInterval > 0, r.rounds >= 1, let pass = verifySeconds.min(), pass > 0 else { return nil }
+        if r.seconds / pass >= max(r.nodes, 1) * (1 - extraTokenCost) { return false }
+        guard r.rounds >= 2 else { return nil }
         return r.gain >= r.seconds / pass + r.added * extraTokenCost
     }
 
@@ -95,6 +100,7 @@ public struct CombinedDrafter: Drafter {
             let wasProbe = pays(i) == false
             records[i].gain = average(records[i].gain, Double(max(0, own - others)), records[i].rounds)
             records[i].added = average(records[i].added, Double(added), records[i].rounds)
+            records[i].nodes = average(records[i].nodes, Double(tree.count), records[i].rounds)
             records[i].rounds += 1
             switch pays(i) {
             case false?:
@@ -102,6 +108,7 @@ public struct CombinedDrafter: Drafter {
                 records[i].nextProbe = round + records[i].interval
             default:
                 records[i].interval = probeInterval
+                records[i].nextProbe = round + probeInterval
             }
         }
     }
