@@ -78,6 +78,15 @@ struct CombinedDrafterTests {
         #expect(CombinedDrafter.added(tree, beyond: []) == 3)
     }
 
+    @Test("When no drafter pays, the one closest to paying still runs (the length policy decides whether to draft)")
+    func keepsTheLeastCostly() throws {
+        let truth = [5, 6, 7, 8]
+        // Both are wrong; the free one falls 0.1 pass short (one verified token), the slow one 1.4.
+        let counts = try run([(chain: [9], seconds: 0.0), (chain: [8, 8], seconds: 0.6)], truth: truth)
+        #expect(counts[0] == 24)
+        #expect(counts[1] == 3)  // rounds 1, 2 and the probe at 10
+    }
+
     @Test("The merged tree holds every running drafter's proposal")
     func mergesProposals() throws {
         let clock = FakeClock()

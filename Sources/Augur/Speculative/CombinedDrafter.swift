@@ -31,9 +31,11 @@ public struct CombinedDrafter: Drafter {
     }
     var records: [Record]
     var round = 0
-    /// Seconds of the last rounds' verification (from one proposal to the next), newest last.
+    /// Seconds of the last rounds' verification (from one proposal to the next), each scaled to
+    /// a pass of one token by the drafted tokens it also verified, newest last.
     var verifySeconds: [Double] = []
     var lastDraftEnd: Double?
+    var lastTreeSize = 0
 
     public init(_ drafters: [any Drafter]) {
         self.drafters = drafters
@@ -42,10 +44,27 @@ public struct CombinedDrafter: Drafter {
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
 
-    /// Whether drafter `i` runs this round.
-    func runs(_ i: Int) -> Bool {
-        guard let pays = pays(i) else { return true }
-        return pays || round >= records[i].nextProbe
+    /// Which drafters run this round. When none would, the one whose gain falls least short
+    /// of its cost runs: whether drafting pays at all is the length policy's call (it drafts
+    /// nothing when it does not), so routing only chooses among drafters.
+    func running() -> [Bool] {
+        let paying = drafters.indices.map { pays($0) ?? true }
+        var chosen = drafters.indices.map { paying[$0] || round >= records[$0].nextProbe }
+        if !paying.contains(true), let best = drafters.indices.max(by: { (net($0), -$0) < (net($1), -$1) }) { chosen[best] = true }
+        return chosen
+    }
+
+    /// A drafter's average gain less its average cost, in target passes.
+    func net(_ i: Int) -> Double {
+        let r = records[i]
+        return r.gain - r.seconds / (passSeconds ?? 1) - r.added * extraTokenCost
+    }
+
+    /// The seconds of one verification round with few drafted tokens: the lower quartile of the
+    /// recent rounds (a round's time also holds bookkeeping, and its tree may be large).
+    var passSeconds: Double? {
+        guard !verifySeconds.isEmpty else { return nil }
+        return verifySeconds.sorted()[verifySeconds.count / 4]
     }
 
     /// Whether drafter `i`'s average gain covers its average cost (nil: not enough known yet).
@@ -54,7 +73,7 @@ public struct CombinedDrafter: Drafter {
     /// verification, so it can never pay.
     func pays(_ i: Int) -> Bool? {
         let r = records[i]
-        guard probeInterval > 0, r.rounds >= 1, let pass = verifySeconds.min(), pass > 0 else { return nil }
+        guard probeInterval > 0, r.rounds >= 1, let pass = passSeconds, pass > 0 else { return nil }
         if r.seconds / pass >= max(r.nodes, 1) * (1 - extraTokenCost) { return false }
         guard r.rounds >= 2 else { return nil }
         return r.gain >= r.seconds / pass + r.added * extraTokenCost
@@ -67,14 +86,16 @@ public struct CombinedDrafter: Drafter {
     public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
         let start = clock()
         if let end = lastDraftEnd {
-            verifySeconds.append(start - end)
+            // One pass's worth: the round verified lastTreeSize drafted tokens besides.
+            verifySeconds.append((start - end) / (1 + Double(lastTreeSize) * extraTokenCost))
             if verifySeconds.count > 16 { verifySeconds.removeFirst() }
         }
         round += 1
         var tree = DraftTree()
+        let running = running()
         for i in drafters.indices {
             records[i].tree = nil
-            guard runs(i) else { continue }
+            guard running[i] else { continue }
             let t = clock()
             let own = try drafters[i].proposeTree(after: context, shape: shape)
             records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds)
@@ -82,6 +103,7 @@ public struct CombinedDrafter: Drafter {
             tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
         }
         lastDraftEnd = clock()
+        lastTreeSize = tree.count
         return tree
     }
 
