@@ -6,8 +6,8 @@ import Foundation
 /// Routing (a light form of CoSine's): a drafter whose cost is not paid back by the tokens it adds
 /// sits out. After each round every drafter that ran is credited its marginal gain: the accepted
 /// length along its own tree minus the best along the trees of the drafters cheaper than it (the
-/// cheapest gets its whole length). Its cost is its drafting seconds, valued at the cheapest
-/// verification round seen (about one target pass), plus the nodes it added to the tree beyond
+/// cheapest gets its whole length). Its cost is its drafting seconds, valued at one target pass
+/// (`passSeconds`, from the recent verification rounds), plus the nodes it added to the tree beyond
 /// the cheaper drafters' at `extraTokenCost` passes each (verifying them is not free). It keeps
 /// running while its average gain exceeds its average cost. A drafter that sits out is probed
 /// again `probeInterval` rounds later, and each probe that confirms it doubles the wait (up to
