@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernels", "VulkanRuntime", "GGUF"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernels", "KernelBench", "VulkanRuntime", "GGUF"]),
         .testTarget(name: "AugurTests", dependencies: ["Augur", "Kernels", "GGUF", "Tokenizer"]),
     ]
 )

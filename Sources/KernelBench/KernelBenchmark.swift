@@ -31,22 +31,29 @@ public struct KernelBenchmark {
 
     /// The device's copy bandwidth in GB/s (bytes read plus bytes written per second): the faster of
     /// a copy through storage buffers and one that reads its source as a texel buffer (on CPU devices
-    /// a texel fetch is cheaper than a bounds-checked storage load), and which one that was.
+    /// a texel fetch is cheaper than a bounds-checked storage load), and which one that was. Each
+    /// copy is checked (the destination must equal the source) before it is timed.
     public func copyBandwidth(megabytes: Int = 64) throws -> (gbPerS: Double, variant: String) {
         struct Push: BitwiseCopyable { var count: UInt32, perThread: UInt32 }
         let vectors = megabytes << 16
-        let source = try GPUBuffer(device: library.device, size: vectors * 16)
-        let destination = try GPUBuffer(device: library.device, size: vectors * 16)
+        let pattern = (0..<UInt32(vectors * 4)).map { $0 &* 2_654_435_761 }
+        let source = try library.buffer(pattern)
         let workgroup = 64, perThread = 4
         var best = (gbPerS: 0.0, variant: "")
         for texel in library.device.capabilities.texelBuffers ? [false, true] : [false] {
+            let destination = try GPUBuffer(device: library.device, size: vectors * 16)
             let pipeline = try library.pipeline("copy/copy.comp", defines: texel ? ["TEXEL_SOURCE": "1"] : [:], workgroupSize: workgroup,
                                                 bindings: 2, texels: texel ? [0: .rgba32ui] : [:], push: Push.self)
-            let us = try options.timer.median(library) {
-                try $0.dispatch(pipeline, bindings: [source.range(), destination.range()],
-                                push: Push(count: UInt32(vectors), perThread: UInt32(perThread)),
-                                groups: ((vectors + workgroup * perThread - 1) / (workgroup * perThread), 1, 1))
+            let copy = { (sequence: CommandSequence) in
+                try sequence.dispatch(pipeline, bindings: [source.range(), destination.range()],
+                                      push: Push(count: UInt32(vectors), perThread: UInt32(perThread)),
+                                      groups: ((vectors + workgroup * perThread - 1) / (workgroup * perThread), 1, 1))
             }
+            _ = try GPUTimer(iterations: 1, warmup: 0).median(library, copy)
+            guard try library.read(UInt32.self, from: destination, count: pattern.count) == pattern else {
+                throw VulkanError.invalidArgument("the copy kernel\(texel ? " reading a texel buffer" : "") did not reproduce its source")
+            }
+            let us = try options.timer.median(library, copy)
             let gbPerS = Double(2 * vectors * 16) / us / 1000
             if gbPerS > best.gbPerS { best = (gbPerS, texel ? "u32x4 texel read" : "u32x4") }
         }
