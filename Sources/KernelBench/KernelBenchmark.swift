@@ -79,7 +79,7 @@ public struct KernelBenchmark {
         }
         let types = WeightLayout.supportedTypes.filter { selected("verify_cost.\($0.name)") }
         if options.verifyCost && !types.isEmpty {
-            let timer = GPUTimer(iterations: max(3, options.timer.iterations / 2), warmup: 1)
+            let timer = GPUTimer(iterations: options.timer.iterations, warmup: 1)
             for record in try MatVecCases.verifyCost(library: library, types: types, timer: timer, configuration: options.matVec) {
                 emit(record)
             }

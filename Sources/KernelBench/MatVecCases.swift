@@ -38,7 +38,8 @@ enum MatVecCases {
     }
 
     static func matVec(_ type: TensorType, rows: Int, columns: Int, count: Int, label: String,
-                       _ configuration: MatVec.Configuration?, rawLayout: Bool = false) -> BenchCase {
+                       _ configuration: MatVec.Configuration?, rawLayout: Bool = false,
+                       beyondCaches: Int = cacheBytes) -> BenchCase {
         let ggufBytes = Double((try? type.rowBytes(elements: columns)) ?? 0) * Double(rows)
         let kernel = count == 1 ? "matvec" : "matmul"
         let shape = "\(label) \(rows)x\(columns)" + (count > 1 ? "x\(count)" : "")
@@ -47,30 +48,47 @@ enum MatVecCases {
                          flops: 2 * Double(rows * columns * count)) { library in
             let matvec = try MatVec(library: library, configuration: configuration)
             let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 1)
-            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes,
-                                                  ggufBytes: rawLayout)
+            let copies = try (0..<copyCount(of: bytes.count, beyond: beyondCaches)).map { _ in
+                try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes, ggufBytes: rawLayout)
+            }
             let x = SyntheticTensor.randomFloats(count: columns * count, seed: 2)
             let input = try library.buffer(x)
             let output = try library.buffer(Float.self, count: rows * count)
-            let record = { (seq: CommandSequence) in
-                try matvec.encode(seq, weights: weights, input: input, output: output, columns: count)
-            }
+            var next = 0
             return .init(validate: {
-                try execute(library, record)
-                let got = try library.read(Float.self, from: output, count: rows * count)
-                // Check a sample of rows (the whole output head would take long on the CPU).
+                // Check a sample of rows (the whole output head would take long on the CPU), in every copy.
                 let rowBytes = try type.rowBytes(elements: columns)
-                for r in stride(from: 0, to: rows, by: max(1, rows / 48)) {
+                let sampled = Array(stride(from: 0, to: rows, by: max(1, rows / 48)))
+                let wants = try sampled.map { r in
                     let w = try bytes[(r * rowBytes)..<((r + 1) * rowBytes)].withUnsafeBytes {
                         try Dequantize.row(type, from: $0, elements: columns)
                     }
-                    let want = Reference.matVec(weights: w, rows: 1, columns: columns, inputs: x, count: count)
-                    try check("\(kernel).\(type.name)", got: (0..<count).map { got[$0 * rows + r] }, want: want.y) {
-                        want.magnitude[$0] * 1e-5 + 1e-6
+                    return Reference.matVec(weights: w, rows: 1, columns: columns, inputs: x, count: count)
+                }
+                for weights in copies {
+                    try execute(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
+                    let got = try library.read(Float.self, from: output, count: rows * count)
+                    for (r, want) in zip(sampled, wants) {
+                        try check("\(kernel).\(type.name)", got: (0..<count).map { got[$0 * rows + r] }, want: want.y) {
+                            want.magnitude[$0] * 1e-5 + 1e-6
+                        }
                     }
                 }
-            }, record: record)
+            }, record: { seq in
+                // Each execution reads the next copy, so the weights come from memory, not a cache.
+                try matvec.encode(seq, weights: copies[next % copies.count], input: input, output: output, columns: count)
+                next += 1
+            })
         }
+    }
+
+    /// Bytes that exceed the caches: several times a server CPU's L3 or a GPU's L2.
+    static let cacheBytes = 128 << 20
+
+    /// Copies of a weight matrix needed for their total to exceed `cache` bytes, so that timing a
+    /// run of executions that cycles through them measures memory, not cache, bandwidth.
+    static func copyCount(of bytes: Int, beyond cache: Int) -> Int {
+        max(1, cache / max(1, bytes) + 1)
     }
 
     /// Matvec time for 1...16 columns relative to one column, per weight type, at Qwen2.5-1.5B's
@@ -82,15 +100,19 @@ enum MatVecCases {
         let matvec = try MatVec(library: library, configuration: configuration)
         for type in types {
             let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 1)
-            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+            let copies = try (0..<copyCount(of: bytes.count, beyond: cacheBytes)).map { _ in
+                try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+            }
             let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * 16, seed: 2))
             let output = try library.buffer(Float.self, count: rows * 16)
-            var one = 0.0
-            for k in 1...16 {
-                let us = try timer.median(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: k) }
-                if k == 1 { one = us }
+            var next = 0
+            let times = try timer.interleavedMedians(library, cases: 16) {
+                try matvec.encode($0, weights: copies[next % copies.count], input: input, output: output, columns: $1 + 1)
+                next += 1
+            }
+            for (i, us) in times.enumerated() {
                 records.append(BenchRecord(kernel: "verify_cost", variant: type.name, shape: "\(rows)x\(columns)",
-                                           microseconds: us, columns: k, relativeToOneColumn: us / one))
+                                           microseconds: us, columns: i + 1, relativeToOneColumn: us / times[0]))
             }
         }
         return records
