@@ -15,6 +15,8 @@ struct ForwardPass {
     let tokens: Int
     /// Output-head rows computed (the vocabulary, or a prefix of it: `InferenceSession.limitHead`).
     var headRows: Int? = nil
+    /// Rows for tokens past the prefix, written after it (`InferenceSession.extendHead`).
+    var headExtra: WeightMatrix? = nil
 
     var x: GPUBuffer { buffers.x }
     var h: GPUBuffer { buffers.h }
@@ -63,9 +65,15 @@ struct ForwardPass {
         try kernels.elementwise.encode(sequence, .swiglu, a: gate, b: up, output: gate, count: tokens * configuration.feedForward)
     }
 
-    /// logits[r] = W h[t] for the last `rows` tokens of the batch.
+    /// logits[r] = W h[t] for the last `rows` tokens of the batch (a limited head: its prefix,
+    /// then its extra rows).
     func logits(_ weights: WeightMatrix, from hidden: GPUBuffer, rows: Int) throws {
-        try kernels.matVec.encode(sequence, weights: weights, input: hidden, inputOffset: (tokens - rows) * configuration.hidden,
+        let inputOffset = (tokens - rows) * configuration.hidden
+        try kernels.matVec.encode(sequence, weights: weights, input: hidden, inputOffset: inputOffset,
                                   output: buffers.logits, columns: rows, rows: headRows)
+        if let extra = headExtra, let prefix = headRows {
+            try kernels.matVec.encode(sequence, weights: extra, input: hidden, inputOffset: inputOffset, output: buffers.logits,
+                                      outputOffset: prefix, outputStride: configuration.vocabulary, columns: rows)
+        }
     }
 }

@@ -29,6 +29,11 @@ public final class InferenceSession: @unchecked Sendable {
     /// states wait in `exitStates` ([batch][hidden]) for the rest.
     var partial: (start: Int, layers: Int)?
     let exitStates: GPUBuffer
+    /// Output-head rows computed per prediction: all, or the first `headRows` tokens of the
+    /// vocabulary (`limitHead`) and the tokens of `headExtra` (`extendHead`).
+    public internal(set) var headRows: Int?
+    /// Rows gathered from the output matrix for tokens past `headRows`, and their ids.
+    var headExtra: (weights: WeightMatrix, ids: [Int])?
 
     init(model: Model, context: Int, batch: Int) throws {
         let c = model.configuration
@@ -99,32 +104,6 @@ public final class InferenceSession: @unchecked Sendable {
         return predictions
     }
 
-    /// Output-head rows computed per prediction: all, or the first `headRows` tokens of the
-    /// vocabulary (`limitHead`).
-    public private(set) var headRows: Int?
-
-    /// Computes only the first `rows` logits of each prediction (nil: all); the others read -inf,
-    /// so argmax, top-k and probabilities range over those tokens alone. For a draft model, whose
-    /// output head is a large share of its pass (a sixth of Qwen2.5-0.5B's weights): byte-level
-    /// BPE vocabularies number tokens in merge order, roughly most frequent first, so a prefix keeps
-    /// almost every token a draft would propose (FR-Spec's frequency-ranked draft vocabulary).
-    /// Drafts are verified by the target, so this changes speed and acceptance, never output.
-    public func limitHead(to rows: Int?) throws {
-        let vocabulary = model.configuration.vocabulary
-        if let rows, !(1...vocabulary).contains(rows) {
-            throw GenerationError.invalidParameter("a head limit of \(rows) tokens is outside 1...\(vocabulary)")
-        }
-        headRows = rows == vocabulary ? nil : rows
-        guard let limit = headRows else { return }
-        let masked = [Float](repeating: -.infinity, count: vocabulary - limit)
-        for row in 0..<buffers.capacity { try buffers.logits.write(masked, at: (row * vocabulary + limit) * 4) }
-    }
-
-    /// The last evaluation's logits of prediction row `row` (0 = the first row it returned).
-    public func logits(row: Int = 0) throws -> [Float] {
-        try buffers.logits.read(Float.self, count: model.configuration.vocabulary, at: row * model.configuration.vocabulary * 4)
-    }
-
     /// Runs one batch into the next free slots. Token i sits at `positions[i]` (default: its slot)
     /// and sees the slots `visible(i)` lists (default: causal, every slot up to its own).
     /// `layers` (default all) is the range of layers to run; `exit` copies the hidden states after
@@ -145,7 +124,8 @@ public final class InferenceSession: @unchecked Sendable {
         let kernels = model.kernels
         try sequence.begin()
         let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
-                               caches: caches, ropeTable: ropeTable, tokens: n, headRows: headRows)
+                               caches: caches, ropeTable: ropeTable, tokens: n, headRows: headRows,
+                               headExtra: headExtra?.weights)
         let rowBytes = model.configuration.hidden * 4
         if resume { try sequence.copy(from: exitStates, to: buffers.x, bytes: n * rowBytes) }
         try model.architecture.forward(pass, weights: model.weights, layers: layers ?? 0..<model.configuration.layers,
@@ -168,7 +148,8 @@ public final class InferenceSession: @unchecked Sendable {
         let ids = topK > 0 ? try buffers.topIndices.read(UInt32.self, count: logitRows * topK) : []
         let values = topK > 0 ? try buffers.topValues.read(Float.self, count: logitRows * topK) : []
         return (0..<logitRows).map { r in
-            Prediction(argmax: Int(best[r]), top: (0..<topK).map { (Int(ids[r * topK + $0]), values[r * topK + $0]) })
+            Prediction(argmax: token(atHeadRow: Int(best[r])),
+                       top: (0..<topK).map { (token(atHeadRow: Int(ids[r * topK + $0])), values[r * topK + $0]) })
         }
     }
 }

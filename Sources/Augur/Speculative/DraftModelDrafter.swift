@@ -9,12 +9,14 @@ public final class DraftModelDrafter: Drafter {
     let session: InferenceSession
     /// At or above this top probability the draft follows one path without branching.
     public var sureProbability = 0.8
+    /// Context tokens already offered to a limited head (`InferenceSession.extendHead`).
+    var headScanned = 0
     public var name: String { "draft-model" }
 
     /// Checks, as llama.cpp does, that the two models share a tokenizer: same type, same BOS and
     /// EOS, vocabulary sizes within 128, identical token text over the shared ids.
     /// `headRows` limits the draft's output head to the first tokens of the vocabulary
-    /// (`InferenceSession.limitHead`).
+    /// (`InferenceSession.limitHead`) and the tokens of the request so far (`extendHead`).
     public init(draft: Model, target: Model, context: Int? = nil, headRows: Int? = nil) throws {
         let (d, t) = (draft.tokenizer, target.tokenizer)
         func incompatible(_ why: String) -> ModelError { .incompatibleDraft(why) }
@@ -36,6 +38,8 @@ public final class DraftModelDrafter: Drafter {
     /// Runs the prompt through the draft's cache (keeping what it already holds of it).
     public func prefill(_ prompt: [Int]) throws {
         guard !prompt.isEmpty, prompt.count < session.context else { return }
+        headScanned = 0
+        try extendHead(prompt)
         let shared = zip(session.tokens, prompt).prefix { $0 == $1 }.count
         session.truncate(to: shared)
         if shared < prompt.count { try session.evaluate(Array(prompt[shared...])) }
@@ -52,6 +56,7 @@ public final class DraftModelDrafter: Drafter {
     /// tree returned is the `nodes` likeliest of all drafted.
     public func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
         guard min(shape.depth, shape.nodes) > 0, context.count + shape.depth * shape.width + 1 <= session.context else { return DraftTree() }
+        try extendHead(context)
         let shared = zip(session.tokens, context).prefix { $0 == $1 }.count
         session.truncate(to: min(shared, context.count - 1))
         let topK = shape.width > 1 ? shape.width : 0
@@ -92,6 +97,14 @@ public final class DraftModelDrafter: Drafter {
         }
         // The likeliest nodes within the budget (a chain when width is 1).
         return tree.pruned(to: shape.nodes)
+    }
+
+    /// Offers a limited head the request's tokens it has not seen (all of them when the context
+    /// is not a continuation of the last one).
+    func extendHead(_ context: [Int]) throws {
+        if context.count < headScanned { headScanned = 0 }
+        try session.extendHead(with: Array(context[headScanned...]), replacing: headScanned == 0)
+        headScanned = context.count
     }
 
     /// The draft's best `width` tokens after prediction row `row` and their probabilities under

@@ -1,0 +1,62 @@
+import Foundation
+import GGUF
+import Testing
+@testable import Augur
+
+@Suite("A draft head limited to part of the vocabulary")
+struct DraftHeadTests {
+    @Test("Tokens past the limit that the request holds get their logits back, bit for bit, and leave when a new request starts")
+    func extendedHead() throws {
+        var random = RandomModel()
+        random.seed = 9
+        let model = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
+        let prompt = [1, 32, limit + 5, 7, limit + 20, 3, limit + 5]
+        let full = try model.makeSession(), limited = try model.makeSession()
+        try limited.limitHead(to: limit)
+        try limited.extendHead(with: prompt)
+        #expect(limited.headExtra?.ids == [limit + 5, limit + 20])
+        _ = try full.evaluate(prompt)
+        let part = try limited.evaluate(prompt, topK: 4)[0]
+        let (a, b) = (try full.logits(), try limited.logits())
+        let allowed = Array(0..<limit) + [limit + 5, limit + 20]
+        let want: [UInt32] = allowed.map { a[$0].bitPattern }, got: [UInt32] = allowed.map { b[$0].bitPattern }
+        #expect(got == want)
+        let skipped: [Int] = b.indices.filter { !allowed.contains($0) }
+        #expect(skipped.allSatisfy { b[$0] == -.infinity })
+        let best: Int? = allowed.max { a[$0] < a[$1] }
+        #expect(part.argmax == best)
+        let ranked: [Int] = Array(allowed.sorted { a[$0] > a[$1] }.prefix(4))
+        #expect(part.top.map(\.id) == ranked)
+
+        // A new request: the old extra rows' slots read -inf again.
+        try limited.extendHead(with: [1, limit + 7], replacing: true)
+        #expect(limited.headExtra?.ids == [limit + 7])
+        limited.truncate(to: 0)
+        _ = try limited.evaluate(prompt)
+        let c = try limited.logits()
+        #expect(c[limit + 7].bitPattern == a[limit + 7].bitPattern)
+        #expect(c[limit + 5] == -.infinity && c[limit + 20] == -.infinity)
+    }
+
+    @Test("A drafter with a limited head gives plain greedy's tokens when the prompt holds tokens past the limit")
+    func drafterWithExtendedHead() throws {
+        let target = try Model(path: try TinyModels.path())
+        var random = RandomModel()
+        random.seed = 9
+        let draftModel = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        let limit = draftModel.configuration.vocabulary / 3
+        let prompt = [257, 32, limit + 11, 97, limit + 40, 116]
+        let expected = try SpeculativeTests.plain(target, prompt, 24)
+        var parameters = GenerationParameters(maxTokens: 24)
+        parameters.stopAtEndOfGeneration = false
+        var drafter = try DraftModelDrafter(draft: draftModel, target: target, headRows: limit)
+        let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
+        #expect(result.tokens == expected)
+        #expect(stats.drafted > 0)
+        // The prompt's tokens past the limit are in the head.
+        let extra: Set<Int> = Set(drafter.session.headExtra?.ids ?? [])
+        let rare: Set<Int> = [limit + 11, limit + 40]
+        #expect(extra.isSuperset(of: rare))
+    }
+}
