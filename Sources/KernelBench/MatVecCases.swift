@@ -29,6 +29,10 @@ enum MatVecCases {
         for type in WeightLayout.supportedTypes {
             cases.append(matVec(type, rows: 8960, columns: 1536, count: 1, label: "qwen2.5-1.5b ffn_up", configuration))
         }
+        // q5_0 widened to q8_0 at upload (what a model stores on CPU devices), against q5_0 above;
+        // GB/s counts the q5_0 bytes of the file.
+        cases.append(matVec(.q5_0, rows: ModelShape.qwen05.feedForward, columns: ModelShape.qwen05.hidden, count: 1,
+                            label: "qwen2.5-0.5b ffn_up", configuration, storedAs: .q8_0))
         // GGUF's own q4_0 blocks, read as they are, against the repacked layout above.
         cases.append(matVec(.q4_0, rows: 8960, columns: 1536, count: 1, label: "qwen2.5-1.5b ffn_up", configuration, rawLayout: true))
         for type: TensorType in [.q4_1, .q4_K, .q6_K] {
@@ -38,18 +42,20 @@ enum MatVecCases {
     }
 
     static func matVec(_ type: TensorType, rows: Int, columns: Int, count: Int, label: String,
-                       _ configuration: MatVec.Configuration?, rawLayout: Bool = false,
+                       _ configuration: MatVec.Configuration?, rawLayout: Bool = false, storedAs: TensorType? = nil,
                        beyondCaches: Int = cacheBytes) -> BenchCase {
         let ggufBytes = Double((try? type.rowBytes(elements: columns)) ?? 0) * Double(rows)
         let kernel = count == 1 ? "matvec" : "matmul"
         let shape = "\(label) \(rows)x\(columns)" + (count > 1 ? "x\(count)" : "")
-        return BenchCase(kernel: kernel, variant: type.name + (rawLayout ? "_gguf_layout" : ""), shape: shape,
+        let variant = type.name + (rawLayout ? "_gguf_layout" : "") + (storedAs.map { "_as_\($0.name)" } ?? "")
+        return BenchCase(kernel: kernel, variant: variant, shape: shape,
                          bytes: ggufBytes + Double(4 * count * (rows + columns)),
                          flops: 2 * Double(rows * columns * count)) { library in
             let matvec = try MatVec(library: library, configuration: configuration)
             let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 1)
             let copies = try (0..<copyCount(of: bytes.count, beyond: beyondCaches)).map { _ in
-                try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes, ggufBytes: rawLayout)
+                try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes, ggufBytes: rawLayout,
+                                        storedAs: storedAs)
             }
             let x = SyntheticTensor.randomFloats(count: columns * count, seed: 2)
             let input = try library.buffer(x)

@@ -1,4 +1,5 @@
 import GGUF
+import VulkanRuntime
 
 /// Augur's GPU layout of a weight matrix (see `Shaders/quant/README.md`): plane A holds the low
 /// bits of each 32-element unit as whole 16-byte vectors, plane B the scales, minimums and high
@@ -14,6 +15,13 @@ public struct WeightLayout: Sendable, Equatable {
     public let ggufBytes: Bool
 
     public static let supportedTypes: [TensorType] = [.f32, .f16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
+
+    /// The type a model's `type` matrices are best stored as on a device. CPU devices (lavapipe)
+    /// are bound by arithmetic, not bytes: q5_0's fifth bits cost more to unpack than the 55% more
+    /// bytes of q8_0 cost to read, and the conversion is exact. GPUs are bound by bytes and keep q5_0.
+    public static func storage(for type: TensorType, on device: DeviceCapabilities) -> TensorType {
+        device.kind == .cpu && type == .q5_0 ? .q8_0 : type
+    }
 
     public init(_ type: TensorType, ggufBytes: Bool = false) throws {
         self.type = type

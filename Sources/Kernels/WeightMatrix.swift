@@ -15,11 +15,19 @@ public final class WeightMatrix: @unchecked Sendable {
 
     public var type: TensorType { layout.type }
 
-    /// Repacks `rows` GGUF rows and uploads them.
+    /// Repacks `rows` GGUF rows and uploads them; `storedAs` names a wider type to convert them
+    /// into first (`WeightLayout.storage(for:on:)`), exactly.
     public init(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: UnsafeRawBufferPointer,
-                ggufBytes: Bool = false) throws {
-        let layout = try WeightLayout(type, ggufBytes: ggufBytes)
-        let (a, b) = try layout.repack(gguf, rows: rows, columns: columns)
+                ggufBytes: Bool = false, storedAs: TensorType? = nil) throws {
+        let stored = storedAs ?? type
+        let layout = try WeightLayout(stored, ggufBytes: ggufBytes)
+        let (a, b): ([UInt8], [UInt8])
+        switch (type, stored) {
+        case _ where stored == type: (a, b) = try layout.repack(gguf, rows: rows, columns: columns)
+        case (.q5_0, .q8_0):
+            (a, b) = try Widening.q8_0(fromQ5_0: gguf).withUnsafeBytes { try layout.repack($0, rows: rows, columns: columns) }
+        default: throw TensorTypeError.unsupported(stored)
+        }
         self.layout = layout
         self.rows = rows
         self.columns = columns
@@ -32,9 +40,10 @@ public final class WeightMatrix: @unchecked Sendable {
     }
 
     public static func upload(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: [UInt8],
-                              ggufBytes: Bool = false) throws -> WeightMatrix {
+                              ggufBytes: Bool = false, storedAs: TensorType? = nil) throws -> WeightMatrix {
         try gguf.withUnsafeBytes {
-            try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: $0, ggufBytes: ggufBytes)
+            try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: $0, ggufBytes: ggufBytes,
+                             storedAs: storedAs)
         }
     }
 

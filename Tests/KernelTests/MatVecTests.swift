@@ -183,3 +183,35 @@ struct MatVecEpilogueTests {
         #expect(try library.read(Float.self, from: fusedSum, count: n).map(\.bitPattern) == library.read(Float.self, from: separateSum, count: n).map(\.bitPattern))
     }
 }
+
+@Suite("Weights widened at upload")
+struct WidenedWeightTests {
+    @Test("q5_0 widened to q8_0 keeps every weight bit for bit, and its matvec equals q5_0's")
+    func q5_0AsQ8_0() throws {
+        let (rows, columns, count) = (70, 512, 3)
+        let bytes = try SyntheticTensor.randomBytes(type: .q5_0, rows: rows, columns: columns, seed: 21)
+        let wide = try bytes.withUnsafeBytes { try Widening.q8_0(fromQ5_0: $0) }
+        #expect(wide.count == rows * columns / 32 * 34)
+        let a = try Dequantize.row(.q5_0, from: bytes, elements: rows * columns)
+        let b = try Dequantize.row(.q8_0, from: wide, elements: rows * columns)
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        #expect(throws: TensorTypeError.self) { _ = try bytes.dropLast().withUnsafeBytes { try Widening.q8_0(fromQ5_0: $0) } }
+
+        let library = try KernelLibrary.shared()
+        let matvec = try MatVec(library: library)
+        let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * count, seed: 22))
+        var results: [[UInt32]] = []
+        for storedAs: TensorType? in [nil, .q8_0] {
+            let weights = try WeightMatrix.upload(library: library, type: .q5_0, rows: rows, columns: columns, gguf: bytes, storedAs: storedAs)
+            #expect(weights.type == storedAs ?? .q5_0)
+            #expect(weights.ggufBytes == bytes.count)
+            let output = try library.buffer(Float.self, count: rows * count)
+            try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: count) }
+            results.append(try library.read(Float.self, from: output, count: rows * count).map(\.bitPattern))
+        }
+        #expect(results[0] == results[1])
+        let device = library.device.capabilities
+        #expect(WeightLayout.storage(for: .q4_K, on: device) == .q4_K)
+        #expect(WeightLayout.storage(for: .q5_0, on: device) == (device.kind == .cpu ? .q8_0 : .q5_0))
+    }
+}

@@ -79,6 +79,8 @@ extension InferenceSession {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * rowBytes)
         for id in ids { bytes += data[(id * rowBytes)..<((id + 1) * rowBytes)] }
-        return try WeightMatrix.upload(library: model.kernels.library, type: tensor.type, rows: ids.count, columns: hidden, gguf: bytes)
+        let library = model.kernels.library
+        return try WeightMatrix.upload(library: library, type: tensor.type, rows: ids.count, columns: hidden, gguf: bytes,
+                                       storedAs: WeightLayout.storage(for: tensor.type, on: library.device.capabilities))
     }
 }

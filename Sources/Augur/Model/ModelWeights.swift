@@ -64,7 +64,8 @@ struct TensorLoader {
     func matrix(_ name: String, rows: Int, columns: Int) throws -> WeightMatrix {
         let tensor = try info(name, [columns, rows])
         guard WeightLayout.supportedTypes.contains(tensor.type) else { throw ModelError.unsupportedTensorType(name, tensor.type) }
-        return try WeightMatrix(library: library, type: tensor.type, rows: rows, columns: columns, gguf: gguf.data(of: tensor))
+        return try WeightMatrix(library: library, type: tensor.type, rows: rows, columns: columns, gguf: gguf.data(of: tensor),
+                                storedAs: WeightLayout.storage(for: tensor.type, on: library.device.capabilities))
     }
 
     func vector(_ name: String, count: Int) throws -> GPUBuffer {
