@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
 
     @OptionGroup(title: "Drafters (they combine)") var speculation: SpeculationOptions
 
-    @Option(help: "Also compare these fixed draft lengths (comma separated) with --adaptive at --draft-max, plain decoding run once per prompt.")
+    @Option(help: "Also compare these fixed draft lengths (comma separated; no stop rule unless --stop-probability is given) with --adaptive at --draft-max, plain decoding run once per prompt.")
     var sweep: String?
 
     @Flag(help: "Compare each chosen drafter alone, then all of them combined with --adaptive, plain decoding run once per prompt.")
@@ -49,6 +49,8 @@ struct Bench: ParsableCommand {
             for k in lengths ?? [] {
                 var options = speculation
                 (options.draftMax, options.adaptive) = (k, false)
+                // A fixed length drafts k tokens every round, unless a stop rule was asked for.
+                options.stopProbability = options.stopProbability ?? 1
                 configurations.append(("draft \(k)", try options.speculation(draft: draft)!))
             }
             if each {

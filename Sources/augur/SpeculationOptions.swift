@@ -12,7 +12,7 @@ struct SpeculationOptions: ParsableArguments {
     @Option(help: "Draft with this model (a .gguf path or a name) sharing the target's vocabulary.")
     var draftModel: String?
 
-    @Option(help: "Draft model: compute only the first N tokens of its output head (the vocabulary's likeliest, FR-Spec style).")
+    @Option(help: "Draft model: compute only the first N tokens of its output head (the vocabulary's likeliest, FR-Spec style) and the request's tokens past them; 0: the whole head. (default: 65536)")
     var draftVocabulary: Int?
 
     @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
@@ -30,7 +30,7 @@ struct SpeculationOptions: ParsableArguments {
     @Flag(help: "Size each round's draft by the measured acceptance and verification cost (at most --draft-max per path).")
     var adaptive = false
 
-    @Option(help: "SpecDec++ stop rule: end a drafted path once the drafter's chance that it holds a rejection exceeds this (default: 0.75 with --adaptive, else off).")
+    @Option(help: "SpecDec++ stop rule: end a drafted path once the drafter's chance that it holds a rejection exceeds this (default: 0.3; 1: off).")
     var stopProbability: Double?
 
     var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
@@ -56,7 +56,7 @@ struct SpeculationOptions: ParsableArguments {
         if let p = stopProbability, !(0...1).contains(p) { throw ValidationError("--stop-probability must be in 0...1") }
         if let n = draftVocabulary {
             guard draftModel != nil else { throw ValidationError("--draft-vocabulary needs --draft-model") }
-            guard n > 0 else { throw ValidationError("--draft-vocabulary must be positive") }
+            guard n >= 0 else { throw ValidationError("--draft-vocabulary must be 0 (the whole head) or positive") }
         }
         if !isOn && (adaptive || treeWidth != 1) {
             throw ValidationError("--adaptive and --tree-width need a drafter: --lookup, --ngram, --draft-model or --self-spec")
@@ -75,6 +75,7 @@ struct SpeculationOptions: ParsableArguments {
         let draft = draftModel == nil ? nil : try loaded ?? loadDraft()
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
-                           stopProbability: stopProbability, draftVocabulary: draftVocabulary)
+                           stopProbability: stopProbability,
+                           draftVocabulary: draftVocabulary.map { $0 == 0 ? nil : $0 } ?? Speculation.defaultDraftVocabulary)
     }
 }

@@ -32,7 +32,7 @@ public final class DraftModelDrafter: Drafter {
         }
         model = draft
         session = try draft.makeSession(context: context)
-        try session.limitHead(to: headRows)
+        try session.limitHead(to: headRows.map { min($0, draft.configuration.vocabulary) })
     }
 
     /// Runs the prompt through the draft's cache (keeping what it already holds of it).

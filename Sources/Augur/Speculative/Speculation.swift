@@ -7,7 +7,8 @@ public struct Speculation: Sendable, Equatable {
     public var ngramPool: NGramPool?
     /// A draft model with the target's vocabulary.
     public var draftModel: Model?
-    /// The draft model computes only the first this many tokens of its output head (nil: all).
+    /// The draft model computes only the first this many tokens of its output head, and the
+    /// request's tokens past them (nil: all; default `defaultDraftVocabulary`).
     public var draftVocabulary: Int?
     /// Self-speculation: the target's first `exitLayer` layers draft (default: all but the last twelfth).
     public var selfSpeculation = false
@@ -19,13 +20,20 @@ public struct Speculation: Sendable, Equatable {
     /// Size each round's draft for the most expected tokens per second of verification, and stop
     /// paths by SpecDec++'s rule.
     public var adaptive = false
-    /// SpecDec++'s stop rule on its own: a path stops once the drafter's estimate of the chance
-    /// that some token on it is rejected exceeds this (nil: 0.75 when adaptive, else never).
+    /// SpecDec++'s stop rule: a path stops once the drafter's estimate of the chance that some
+    /// token on it is rejected exceeds this (nil: `defaultStopProbability`; 1: never).
     public var stopProbability: Double?
+
+    /// Tuned on HumanEval 8-15 (Qwen2.5-Coder-0.5B drafting for 1.5B, draft length 8, lavapipe):
+    /// 0.3 gave 90% acceptance and 1.41x, 0.45 87% and 1.37x, 0.6 85% and 1.34x.
+    public static let defaultStopProbability = 0.3
+    /// Tuned on HumanEval 8-15 with the same pair: the whole 151,936-token head 1.37x, the first
+    /// 65,536 tokens 1.46x (acceptance 89% either way), 32,768 1.40x (85%), 16,384 1.35x (84%).
+    public static let defaultDraftVocabulary = 65536
 
     public init(lookup: Bool = false, ngramPool: NGramPool? = nil, draftModel: Model? = nil, selfSpeculation: Bool = false,
                 exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false, stopProbability: Double? = nil,
-                draftVocabulary: Int? = nil) {
+                draftVocabulary: Int? = Speculation.defaultDraftVocabulary) {
         (self.lookup, self.ngramPool, self.draftModel, self.selfSpeculation) = (lookup, ngramPool, draftModel, selfSpeculation)
         (self.exitLayer, self.draftMax, self.treeWidth, self.adaptive) = (exitLayer, draftMax, treeWidth, adaptive)
         (self.stopProbability, self.draftVocabulary) = (stopProbability, draftVocabulary)
@@ -33,7 +41,8 @@ public struct Speculation: Sendable, Equatable {
 
     /// The shape of each round's draft.
     public var shape: DraftShape {
-        DraftShape(depth: draftMax, width: treeWidth, nodes: min(63, draftMax * treeWidth), stopProbability: stopProbability)
+        DraftShape(depth: draftMax, width: treeWidth, nodes: min(63, draftMax * treeWidth),
+                   stopProbability: stopProbability ?? Self.defaultStopProbability)
     }
 
     public static func == (a: Speculation, b: Speculation) -> Bool {

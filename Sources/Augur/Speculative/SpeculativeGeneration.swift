@@ -55,7 +55,7 @@ extension Model {
             roundShape.depth = min(shape.depth, parameters.maxTokens - generated.count - 1)
             if adaptive {
                 roundShape.depth = min(roundShape.depth, policy.choose())
-                roundShape.stopProbability = roundShape.stopProbability ?? 0.75
+                roundShape.stopProbability = roundShape.stopProbability ?? Speculation.defaultStopProbability
             }
             let base = session.tokens.count
             // Times that include creating a pipeline (a CPU device compiles it then) teach the policy nothing.
