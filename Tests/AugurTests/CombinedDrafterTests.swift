@@ -27,10 +27,12 @@ struct TimedDrafter: Drafter {
 struct CombinedDrafterTests {
     /// Runs `rounds` rounds in which the target accepts `truth` after token 1, verification
     /// taking 0.5 s; returns how often each drafter ran.
-    func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24, shape: DraftShape = .chain(4)) throws -> [Int] {
+    func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24, shape: DraftShape = .chain(4),
+             memory: RoutingMemory? = nil) throws -> [Int] {
         let clock = FakeClock()
         let counters = specs.map { _ in TimedDrafter.Counter() }
-        var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) })
+        var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) },
+                                       memory: memory)
         combined.clock = { clock.now }
         for _ in 0..<rounds {
             let tree = try combined.proposeTree(after: [1], shape: shape)
@@ -57,6 +59,21 @@ struct CombinedDrafterTests {
         let same = try run([(chain: truth, seconds: 1.0), (chain: truth, seconds: 0.001)], truth: truth)
         #expect(same[0] == 3)
         #expect(same[1] == 24)
+    }
+
+    @Test("A later request starts from what routing learned on earlier ones")
+    func remembersAcrossRequests() throws {
+        let truth = [5, 6, 7, 8]
+        let specs: [(chain: [Int], seconds: Double)] = [(chain: [9, 9], seconds: 0.6), (chain: truth, seconds: 0.0)]
+        let memory = RoutingMemory()
+        // Request 1: the slow wrong drafter runs in rounds 1-2, then only on the probe of round 10.
+        #expect(try run(specs, truth: truth, rounds: 12, memory: memory)[0] == 3)
+        // Request 2 knows it does not pay: no first rounds to learn it again; its next probe
+        // (16 rounds after round 10's) is due 14 rounds into this request.
+        #expect(try run(specs, truth: truth, rounds: 12, memory: memory)[0] == 0)
+        #expect(try run(specs, truth: truth, rounds: 16, memory: RoutingMemory())[0] == 3)
+        memory.clear()
+        #expect(try run(specs, truth: truth, rounds: 12, memory: memory)[0] == 3)
     }
 
     @Test("A free drafter whose proposals are rarely right sits out once its tree's verification is charged")

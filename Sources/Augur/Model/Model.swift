@@ -15,6 +15,8 @@ public final class Model: @unchecked Sendable {
     let weights: ModelWeights
     let architecture: any Architecture.Type
     let kernels: KernelSet
+    /// What routing among combined drafters learned on earlier requests to this target.
+    public let routingMemory = RoutingMemory()
 
     /// Opens a GGUF file, builds its tokenizer and uploads its weights.
     /// `progress` receives (layers done, layers) while weights upload.

@@ -11,7 +11,8 @@ import Foundation
 /// the cheaper drafters' at `extraTokenCost` passes each (verifying them is not free). It keeps
 /// running while its average gain exceeds its average cost. A drafter that sits out is probed
 /// again `probeInterval` rounds later, and each probe that confirms it doubles the wait (up to
-/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time.
+/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time. Records
+/// carry over to the next request through a `RoutingMemory`.
 public struct CombinedDrafter: Drafter {
     public var drafters: [any Drafter]
     /// Rounds before a drafter that sits out is probed again (0: never route, always run them all).
@@ -22,12 +23,22 @@ public struct CombinedDrafter: Drafter {
     public var extraTokenCost = 0.1
     /// Seconds since an arbitrary origin (replaceable for tests).
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
+    /// Where records carry over between requests, and under which key (the drafters' names and
+    /// anything else that tells this set of drafters from another).
+    let memory: RoutingMemory?
+    let memoryKey: String
+    /// Rounds of evidence a record carried over from an earlier request counts for at most, so
+    /// that this request's rounds soon outweigh it.
+    static let recalledRounds = 4
 
     struct Record {
         var gain = 0.0, seconds = 0.0, added = 0.0, nodes = 0.0, rounds = 0
         var tree: DraftTree?
         /// Rounds between probes while it sits out, and the round of the next probe.
         var interval = 0, nextProbe = 0
+        /// Whether it ran in the last round (if not, its next proposal first catches up on the
+        /// tokens accepted meanwhile, which is the cost of having sat out, not of drafting).
+        var ranLast = true
     }
     var records: [Record]
     var round = 0
@@ -37,9 +48,20 @@ public struct CombinedDrafter: Drafter {
     var lastDraftEnd: Double?
     var lastTreeSize = 0
 
-    public init(_ drafters: [any Drafter]) {
+    public init(_ drafters: [any Drafter], memory: RoutingMemory? = nil, key: String? = nil) {
         self.drafters = drafters
+        self.memory = memory
+        memoryKey = key ?? drafters.map(\.name).joined(separator: "+")
         records = Array(repeating: Record(), count: drafters.count)
+        if let entry = memory?.recall(memoryKey), entry.records.count == drafters.count {
+            records = entry.records.map { r in
+                var r = r
+                r.rounds = min(r.rounds, Self.recalledRounds)
+                r.ranLast = true  // a new request's prefill brought every drafter in step
+                return r
+            }
+            verifySeconds = entry.verifySeconds
+        }
     }
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
@@ -95,10 +117,12 @@ public struct CombinedDrafter: Drafter {
         let running = running()
         for i in drafters.indices {
             records[i].tree = nil
+            let inStep = records[i].ranLast
+            records[i].ranLast = running[i]
             guard running[i] else { continue }
             let t = clock()
             let own = try drafters[i].proposeTree(after: context, shape: shape)
-            records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds)
+            if inStep { records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds) }
             records[i].tree = own
             tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
         }
@@ -133,6 +157,12 @@ public struct CombinedDrafter: Drafter {
                 records[i].nextProbe = round + probeInterval
             }
         }
+        // Stored with each probe due that many rounds into the next request.
+        memory?.remember(memoryKey, .init(records: records.map { r in
+            var r = r
+            (r.tree, r.nextProbe) = (nil, max(0, r.nextProbe - round))
+            return r
+        }, verifySeconds: verifySeconds))
     }
 
     public mutating func useVerifyCost(perExtraToken share: Double) {

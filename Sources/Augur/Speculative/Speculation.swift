@@ -69,6 +69,10 @@ extension Model {
               (0...1).contains(speculation.stopProbability ?? 0) else {
             throw GenerationError.invalidParameter("draft length must be in 1...63, tree width in 1...16, stop probability in 0...1")
         }
-        return drafters.count == 1 ? drafters[0] : CombinedDrafter(drafters)
+        guard drafters.count > 1 else { return drafters[0] }
+        // Records carry over between requests with the same drafters and options.
+        let key = [drafters.map(\.name).joined(separator: "+"), speculation.draftModel?.path ?? "", "\(speculation.exitLayer ?? -1)",
+                   "\(speculation.draftVocabulary ?? 0)", "\(speculation.shape)", "\(speculation.adaptive)"].joined(separator: "|")
+        return CombinedDrafter(drafters, memory: routingMemory, key: key)
     }
 }
