@@ -12,7 +12,9 @@ struct TimedDrafter: Drafter {
     let seconds: Double
     let clock: FakeClock
     let calls: Counter
+    var precomputes = false
     var name: String { "timed" }
+    var precomputesVerification: Bool { precomputes }
 
     final class Counter: @unchecked Sendable { var value = 0 }
 
@@ -74,6 +76,33 @@ struct CombinedDrafterTests {
         #expect(try run(specs, truth: truth, rounds: 16, memory: RoutingMemory())[0] == 3)
         memory.clear()
         #expect(try run(specs, truth: truth, rounds: 12, memory: memory)[0] == 3)
+    }
+
+    @Test("A drafter that does part of the verification waits for a clean measure of a pass, and its rounds never give one")
+    func precomputedVerification() throws {
+        let truth = [5, 6, 7, 8]
+        let clock = FakeClock()
+        let calls = [TimedDrafter.Counter(), TimedDrafter.Counter()]
+        var early = TimedDrafter(chain: truth, seconds: 0.3, clock: clock, calls: calls[0])
+        early.precomputes = true
+        var combined = CombinedDrafter([early, TimedDrafter(chain: [9], seconds: 0, clock: clock, calls: calls[1])])
+        combined.clock = { clock.now }
+        for round in 1...3 {
+            let tree = try combined.proposeTree(after: [1], shape: .chain(4))
+            // Verification after the early drafter ran only finishes its last layers.
+            clock.now += calls[0].value == 1 && round == 2 ? 0.05 : 0.5
+            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            if round == 1 { #expect(calls[0].value == 0) }
+        }
+        #expect(calls[0].value == 2)
+        // Only round 1's verification counts (0.5 s, one wrong drafted token): the early drafter ran in rounds 2 and 3.
+        #expect(combined.verifySeconds.count == 1)
+        #expect(abs((combined.passSeconds ?? 0) - 0.5 / (1 + combined.extraTokenCost)) < 1e-9)
+        // Rounds in which nothing was drafted credit nobody.
+        let before = combined.records.map(\.gain)
+        combined.observe(accepted: [1], context: [1])
+        combined.observe(accepted: [1], context: [1])
+        #expect(combined.records.map(\.gain) == before)
     }
 
     @Test("A free drafter whose proposals are rarely right sits out once its tree's verification is charged")

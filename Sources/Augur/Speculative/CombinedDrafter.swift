@@ -47,6 +47,9 @@ public struct CombinedDrafter: Drafter {
     var verifySeconds: [Double] = []
     var lastDraftEnd: Double?
     var lastTreeSize = 0
+    var lastRoundPrecomputed = false
+    /// Whether this round drafted (observe credits drafters only then).
+    var proposed = false
 
     public init(_ drafters: [any Drafter], memory: RoutingMemory? = nil, key: String? = nil) {
         self.drafters = drafters
@@ -73,6 +76,11 @@ public struct CombinedDrafter: Drafter {
         let paying = drafters.indices.map { pays($0) ?? true }
         var chosen = drafters.indices.map { paying[$0] || round >= records[$0].nextProbe }
         if !paying.contains(true), let best = drafters.indices.max(by: { (net($0), -$0) < (net($1), -$1) }) { chosen[best] = true }
+        // Until a round without it has measured a pass, a drafter that does part of the
+        // verification waits (with it, no round's time tells what a pass costs).
+        if passSeconds == nil, drafters.contains(where: { !$0.precomputesVerification }) {
+            for i in drafters.indices where drafters[i].precomputesVerification { chosen[i] = false }
+        }
         return chosen
     }
 
@@ -107,7 +115,9 @@ public struct CombinedDrafter: Drafter {
 
     public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
         let start = clock()
-        if let end = lastDraftEnd {
+        // A round in which a drafter did part of the verification (self-speculation) says
+        // nothing of what a pass costs: its verification ran only the remaining layers.
+        if let end = lastDraftEnd, !lastRoundPrecomputed {
             // One pass's worth: the round verified lastTreeSize drafted tokens besides.
             verifySeconds.append((start - end) / (1 + Double(lastTreeSize) * extraTokenCost))
             if verifySeconds.count > 16 { verifySeconds.removeFirst() }
@@ -122,16 +132,24 @@ public struct CombinedDrafter: Drafter {
             guard running[i] else { continue }
             let t = clock()
             let own = try drafters[i].proposeTree(after: context, shape: shape)
-            if inStep { records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds) }
+            if inStep || records[i].rounds == 0 { records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds) }
             records[i].tree = own
             tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
         }
         lastDraftEnd = clock()
         lastTreeSize = tree.count
+        lastRoundPrecomputed = drafters.indices.contains { running[$0] && drafters[$0].precomputesVerification }
+        proposed = true
         return tree
     }
 
     public mutating func observe(accepted: [Int], context: [Int]) {
+        // A round without a proposal (the length policy chose not to draft) credits no drafter.
+        guard proposed else {
+            for i in drafters.indices { drafters[i].observe(accepted: accepted, context: context) }
+            return
+        }
+        proposed = false
         // accepted[0] is the token the round started from; the drafted tokens follow it.
         let drafted = Array(accepted.dropFirst())
         let lengths = records.map { $0.tree.map { Self.matched(drafted, in: $0) } }

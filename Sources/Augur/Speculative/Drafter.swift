@@ -19,6 +19,9 @@ public protocol Drafter {
     mutating func useVerifyCost(perExtraToken share: Double)
     /// A short name for stats ("lookup", ...).
     var name: String { get }
+    /// Whether drafting leaves part of the target's verification done (self-speculation runs the
+    /// target's own first layers), so the round's verification takes less than a pass.
+    var precomputesVerification: Bool { get }
 }
 
 extension Drafter {
@@ -33,6 +36,8 @@ extension Drafter {
     public mutating func prefill(_ prompt: [Int]) throws {}
 
     public mutating func useVerifyCost(perExtraToken share: Double) {}
+
+    public var precomputesVerification: Bool { false }
 }
 
 /// The limits of one round's draft.

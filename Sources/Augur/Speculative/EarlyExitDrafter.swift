@@ -8,6 +8,7 @@ public final class EarlyExitDrafter: Drafter {
     public let exitLayer: Int
     var session: InferenceSession?
     public var name: String { "self-spec" }
+    public var precomputesVerification: Bool { true }
 
     public init(exitLayer: Int) {
         self.exitLayer = exitLayer
