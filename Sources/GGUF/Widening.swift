@@ -10,17 +10,19 @@ public enum Widening {
         }
         let blocks = source.count / inSize
         var out = [UInt8](repeating: 0, count: blocks * outSize)
-        for b in 0..<blocks {
-            let p = b * inSize, o = b * outSize
-            out[o] = source[p]
-            out[o + 1] = source[p + 1]
-            let qh = UInt32(source[p + 2]) | UInt32(source[p + 3]) << 8 | UInt32(source[p + 4]) << 16 | UInt32(source[p + 5]) << 24
-            for j in 0..<16 {
-                let q = UInt32(source[p + 6 + j])
-                let low = (q & 0x0F) | (((qh >> UInt32(j)) << 4) & 0x10)
-                let high = (q >> 4) | ((qh >> UInt32(j + 12)) & 0x10)
-                out[o + 2 + j] = UInt8(bitPattern: Int8(Int32(low) - 16))
-                out[o + 18 + j] = UInt8(bitPattern: Int8(Int32(high) - 16))
+        out.withUnsafeMutableBufferPointer { dst in
+            for b in 0..<blocks {
+                let p = b * inSize, o = b * outSize
+                dst[o] = source[p]
+                dst[o + 1] = source[p + 1]
+                let qh = source.loadUnaligned(fromByteOffset: p + 2, as: UInt32.self).littleEndian
+                for j in 0..<16 {
+                    let q = UInt32(source[p + 6 + j])
+                    let low = (q & 0x0F) | (((qh >> UInt32(j)) << 4) & 0x10)
+                    let high = (q >> 4) | ((qh >> UInt32(j + 12)) & 0x10)
+                    dst[o + 2 + j] = UInt8(truncatingIfNeeded: Int32(low) - 16)
+                    dst[o + 18 + j] = UInt8(truncatingIfNeeded: Int32(high) - 16)
+                }
             }
         }
         return out

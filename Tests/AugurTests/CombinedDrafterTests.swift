@@ -124,13 +124,18 @@ struct CombinedDrafterTests {
         #expect(CombinedDrafter.added(tree, beyond: []) == 3)
     }
 
-    @Test("When no drafter pays, the one closest to paying still runs (the length policy decides whether to draft)")
-    func keepsTheLeastCostly() throws {
+    @Test("When no drafter pays, the one with the most gain per cost still runs (the length policy decides whether to draft)")
+    func keepsTheMostValuable() throws {
         let truth = [5, 6, 7, 8]
-        // Both are wrong; the free one falls 0.1 pass short (one verified token), the slow one 1.4.
+        // Both are wrong: the free one wins the tie (lower cost first).
         let counts = try run([(chain: [9], seconds: 0.0), (chain: [8, 8], seconds: 0.6)], truth: truth)
         #expect(counts[0] == 24)
         #expect(counts[1] == 3)  // rounds 1, 2 and the probe at 10
+        // The slow one gets 2 tokens a round for about 2.1 passes (drafting and its 4 verified
+        // nodes): short of paying, but the free one, never right, is worth nothing.
+        let nearly = try run([(chain: [9], seconds: 0.0), (chain: [5, 6, 9, 9], seconds: 0.6)], truth: truth)
+        #expect(nearly[1] == 24)
+        #expect(nearly[0] == 3)
     }
 
     @Test("The merged tree holds every running drafter's proposal")

@@ -69,13 +69,16 @@ public struct CombinedDrafter: Drafter {
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
 
-    /// Which drafters run this round. When none would, the one whose gain falls least short
-    /// of its cost runs: whether drafting pays at all is the length policy's call (it drafts
-    /// nothing when it does not), so routing only chooses among drafters.
+    /// Which drafters run this round. When none would, the one with the most gain per cost
+    /// runs: whether drafting pays at all is the length policy's call (it drafts nothing when it
+    /// does not), so routing only chooses among drafters, and a free drafter that is never right
+    /// (gain 0) must not displace one that nearly pays.
     func running() -> [Bool] {
         let paying = drafters.indices.map { pays($0) ?? true }
         var chosen = drafters.indices.map { paying[$0] || round >= records[$0].nextProbe }
-        if !paying.contains(true), let best = drafters.indices.max(by: { (net($0), -$0) < (net($1), -$1) }) { chosen[best] = true }
+        let candidates = drafters.indices.filter { !hopeless($0) }
+        if !paying.contains(true), let best = (candidates.isEmpty ? Array(drafters.indices) : candidates)
+            .max(by: { (value($0), -$0) < (value($1), -$1) }) { chosen[best] = true }
         // Until a round without it has measured a pass, a drafter that does part of the
         // verification waits (with it, no round's time tells what a pass costs).
         if passSeconds == nil, drafters.contains(where: { !$0.precomputesVerification }) {
@@ -84,10 +87,10 @@ public struct CombinedDrafter: Drafter {
         return chosen
     }
 
-    /// A drafter's average gain less its average cost, in target passes.
-    func net(_ i: Int) -> Double {
+    /// A drafter's average gain per unit of its average cost (tokens per target pass spent).
+    func value(_ i: Int) -> Double {
         let r = records[i]
-        return r.gain - r.seconds / (passSeconds ?? 1) - r.added * extraTokenCost
+        return r.gain / max(r.seconds / (passSeconds ?? 1) + r.added * extraTokenCost, 0.01)
     }
 
     /// The seconds of one verification round with few drafted tokens: the lower quartile of the
@@ -97,14 +100,20 @@ public struct CombinedDrafter: Drafter {
         return verifySeconds.sorted()[verifySeconds.count / 4]
     }
 
+    /// Whether drafter `i` spends about a pass or more per proposed token: a token saves at most
+    /// one pass less its own verification, so it can never pay.
+    func hopeless(_ i: Int) -> Bool {
+        let r = records[i]
+        guard r.rounds >= 1, let pass = passSeconds, pass > 0 else { return false }
+        return r.seconds / pass >= max(r.nodes, 1) * (1 - extraTokenCost)
+    }
+
     /// Whether drafter `i`'s average gain covers its average cost (nil: not enough known yet).
-    /// One round tells a drafter that spends about a pass or more per proposed token
-    /// (self-speculation through most layers): a token saves at most one pass less its own
-    /// verification, so it can never pay.
+    /// One round tells a hopeless one (self-speculation through most layers).
     func pays(_ i: Int) -> Bool? {
         let r = records[i]
         guard probeInterval > 0, r.rounds >= 1, let pass = passSeconds, pass > 0 else { return nil }
-        if r.seconds / pass >= max(r.nodes, 1) * (1 - extraTokenCost) { return false }
+        if hopeless(i) { return false }
         guard r.rounds >= 2 else { return nil }
         return r.gain >= r.seconds / pass + r.added * extraTokenCost
     }
