@@ -5,6 +5,24 @@ import Testing
 
 @Suite("A draft head limited to part of the vocabulary")
 struct DraftHeadTests {
+    @Test("A head limited to the vocabulary's first tokens ranges over them alone")
+    func limitedHead() throws {
+        var random = RandomModel()
+        random.seed = 9
+        let model = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        let prompt = [257, 32, 99, 97, 116]
+        let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
+        let full = try model.makeSession(), limited = try model.makeSession()
+        try limited.limitHead(to: limit)
+        let whole = try full.evaluate(prompt)[0], part = try limited.evaluate(prompt)[0]
+        let (a, b) = (try full.logits(), try limited.logits())
+        #expect(b.prefix(limit).map(\.bitPattern) == a.prefix(limit).map(\.bitPattern))
+        #expect(b.dropFirst(limit).allSatisfy { $0 == -.infinity })
+        #expect(part.argmax == a.prefix(limit).indices.max { a[$0] < a[$1] })
+        #expect(whole.argmax == a.indices.max { a[$0] < a[$1] })
+        for bad in [0, vocabulary + 1] { #expect(throws: GenerationError.self) { try limited.limitHead(to: bad) } }
+    }
+
     @Test("Tokens past the limit that the request holds get their logits back, bit for bit, and leave when a new request starts")
     func extendedHead() throws {
         var random = RandomModel()
@@ -54,6 +72,9 @@ struct DraftHeadTests {
         let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
         #expect(result.tokens == expected)
         #expect(stats.drafted > 0)
+        // The draft read the prompt during prefill, so its first round ran only the new token.
+        #expect(stats.draftPrefillSeconds > 0)
+        #expect(drafter.session.tokens.starts(with: prompt))
         // The prompt's tokens past the limit are in the head.
         let extra: Set<Int> = Set(drafter.session.headExtra?.ids ?? [])
         let rare: Set<Int> = [limit + 11, limit + 40]

@@ -109,36 +109,6 @@ struct DraftModelTests {
         #expect(own.tokens == expected && ownStats.accepted == ownStats.drafted)
     }
 
-    @Test("A draft head limited to the vocabulary's first tokens ranges over them alone and still gives plain greedy's tokens")
-    func limitedHead() throws {
-        let target = try Model(path: try TinyModels.path())
-        var draftRandom = RandomModel()
-        draftRandom.seed = 9
-        let draftModel = try Model(path: try TinyModels.path(draftRandom, name: "head-draft"))
-        let prompt = [257, 32, 99, 97, 116]
-        let vocabulary = draftModel.configuration.vocabulary, limit = vocabulary / 3
-        let full = try draftModel.makeSession(), limited = try draftModel.makeSession()
-        try limited.limitHead(to: limit)
-        let whole = try full.evaluate(prompt)[0], part = try limited.evaluate(prompt)[0]
-        let (a, b) = (try full.logits(), try limited.logits())
-        #expect(b.prefix(limit).map(\.bitPattern) == a.prefix(limit).map(\.bitPattern))
-        #expect(b.dropFirst(limit).allSatisfy { $0 == -.infinity })
-        #expect(part.argmax == a.prefix(limit).indices.max { a[$0] < a[$1] })
-        #expect(whole.argmax == a.indices.max { a[$0] < a[$1] })
-        for bad in [0, vocabulary + 1] { #expect(throws: GenerationError.self) { try limited.limitHead(to: bad) } }
-
-        let expected = try SpeculativeTests.plain(target, prompt, 24)
-        var parameters = GenerationParameters(maxTokens: 24)
-        parameters.stopAtEndOfGeneration = false
-        var drafter = try DraftModelDrafter(draft: draftModel, target: target, headRows: limit)
-        let (result, stats) = try target.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
-        #expect(result.tokens == expected)
-        #expect(stats.drafted > 0)
-        // The draft read the prompt during prefill, so its first round ran only the new token.
-        #expect(stats.draftPrefillSeconds > 0)
-        #expect(drafter.session.tokens.starts(with: prompt))
-    }
-
     @Test("A draft model with another vocabulary is refused with a clear error")
     func incompatible() throws {
         let target = try Model(path: try TinyModels.path())
