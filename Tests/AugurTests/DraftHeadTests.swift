@@ -5,11 +5,16 @@ import Testing
 
 @Suite("A draft head limited to part of the vocabulary")
 struct DraftHeadTests {
-    @Test("A head limited to the vocabulary's first tokens ranges over them alone")
-    func limitedHead() throws {
+    /// A tiny random model (another seed than the tiny target) that drafts for it.
+    static func draftModel() throws -> Model {
         var random = RandomModel()
         random.seed = 9
-        let model = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        return try Model(path: try TinyModels.path(random, name: "head-draft"))
+    }
+
+    @Test("A head limited to the vocabulary's first tokens ranges over them alone")
+    func limitedHead() throws {
+        let model = try Self.draftModel()
         let prompt = [257, 32, 99, 97, 116]
         let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
         let full = try model.makeSession(), limited = try model.makeSession()
@@ -25,9 +30,7 @@ struct DraftHeadTests {
 
     @Test("Tokens past the limit that the request holds get their logits back, bit for bit, and leave when a new request starts")
     func extendedHead() throws {
-        var random = RandomModel()
-        random.seed = 9
-        let model = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        let model = try Self.draftModel()
         let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
         let prompt = [1, 32, limit + 5, 7, limit + 20, 3, limit + 5]
         let full = try model.makeSession(), limited = try model.makeSession()
@@ -60,9 +63,7 @@ struct DraftHeadTests {
     @Test("A drafter with a limited head gives plain greedy's tokens when the prompt holds tokens past the limit")
     func drafterWithExtendedHead() throws {
         let target = try Model(path: try TinyModels.path())
-        var random = RandomModel()
-        random.seed = 9
-        let draftModel = try Model(path: try TinyModels.path(random, name: "head-draft"))
+        let draftModel = try Self.draftModel()
         let limit = draftModel.configuration.vocabulary / 3
         let prompt = [257, 32, limit + 11, 97, limit + 40, 116]
         let expected = try SpeculativeTests.plain(target, prompt, 24)

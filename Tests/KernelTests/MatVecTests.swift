@@ -210,6 +210,10 @@ struct WidenedWeightTests {
             results.append(try library.read(Float.self, from: output, count: rows * count).map(\.bitPattern))
         }
         #expect(results[0] == results[1])
+        // Only exact widenings exist.
+        #expect(throws: TensorTypeError.self) {
+            _ = try WeightMatrix.upload(library: library, type: .q5_0, rows: rows, columns: columns, gguf: bytes, storedAs: .q4_K)
+        }
         let device = library.device.capabilities
         #expect(WeightLayout.storage(for: .q4_K, on: device) == .q4_K)
         #expect(WeightLayout.storage(for: .q5_0, on: device) == (device.kind == .cpu ? .q8_0 : .q5_0))
