@@ -33,6 +33,8 @@ public struct DraftLengthPolicy: Sendable {
     public var draftSecondsPerToken: Double {
         drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
     }
+    /// Whether the last drafted tree carried the drafter's probabilities (`record(drafted:accepted:seconds:informed:)`).
+    private var informed = false
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
@@ -146,7 +148,10 @@ public struct DraftLengthPolicy: Sendable {
         // drafts to what the drafter is sure of, which a model of the round does not see).
         guard cost(0) != nil, realized.rate(maximum) != nil || roundsRecorded >= 6 else { return maximum }
         let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
-        let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
+        // A drafter with probabilities is trimmed round by round by its stop rule and by `choose(_:)`;
+        // a lower cap would only cut drafts it is sure of. It runs at the maximum or not at all.
+        let lengths = informed ? [0, maximum] : Array(0...maximum)
+        let best = lengths.max { rate($0) < rate($1) } ?? 0
         guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
         // A probe drafts two tokens: enough to measure acceptance again, while a long probe costs
         // drafting and verification that plain decoding was judged not to repay (a draft model
@@ -174,8 +179,10 @@ public struct DraftLengthPolicy: Sendable {
     }
 
     /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`
-    /// (nil when the time is not representative, e.g. it included compiling a kernel).
-    public mutating func record(drafted k: Int, accepted: Int, seconds: Double?) {
+    /// (nil when the time is not representative, e.g. it included compiling a kernel); `informed`:
+    /// the draft carried the drafter's probabilities (see `choose()`).
+    public mutating func record(drafted k: Int, accepted: Int, seconds: Double?, informed: Bool? = nil) {
+        if k > 0, let informed { self.informed = informed }
         if let seconds {
             roundsRecorded += 1
             samples.append((k, seconds))

@@ -90,7 +90,8 @@ extension Model {
             if adaptive && pipelinesCreated == pipelinesBefore {
                 policy.recordRound(cap: roundShape.depth, tokens: accepted + 1, seconds: draftSeconds + verifySeconds)
             }
-            policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil)
+            policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil,
+                          informed: tree.probabilities.contains { $0 < 1 })
             stats.verifySeconds += verifySeconds
             policy.calibrate(expected: policy.chances(tree).reduce(0, +), accepted: accepted)
             let newTokens = [next] + path.dropFirst().map { tree.tokens[$0 - 1] }
