@@ -269,18 +269,21 @@ struct DraftLengthPolicyTests {
         #expect(slowDrafts.choose() < 8)
     }
 
-    @Test("A drafter with probabilities runs at the maximum or not at all; a lower cap is for drafters without them")
+    @Test("A drafter that ends its paths by the stop rule runs at the maximum or not at all; a lower cap is for the others")
     func informedCap() {
         // Acceptance ~0.7 and verification 15% dearer per column: modelled, 3 or 4 tokens a round pay best.
         var plain = DraftLengthPolicy(maximum: 8), informed = DraftLengthPolicy(maximum: 8)
+        informed.stopRuleTrims = true
         for (k, accepted) in [(4, 2), (2, 1), (4, 2), (1, 1), (4, 2), (8, 5)] {
             let seconds = 0.1 * (1 + 0.15 * Double(k))
-            plain.record(drafted: k, accepted: accepted, seconds: seconds, informed: false)
-            informed.record(drafted: k, accepted: accepted, seconds: seconds, informed: true)
+            plain.record(drafted: k, accepted: accepted, seconds: seconds)
+            informed.record(drafted: k, accepted: accepted, seconds: seconds)
         }
         #expect((2...5).contains(plain.choose()), "\(plain.choose())")
         // With probabilities, the stop rule ends each draft where the drafter becomes unsure.
         #expect(informed.choose() == 8)
+        // A combination with a drafter without probabilities (prompt lookup) keeps the lower caps.
+        #expect(!CombinedDrafter([PromptLookupDrafter()]).endsPathsByStopRule)
     }
 
     @Test("A draft model stops a path by SpecDec++'s rule once a rejection becomes likely")

@@ -68,6 +68,7 @@ public struct CombinedDrafter: Drafter {
     }
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
+    public var endsPathsByStopRule: Bool { drafters.allSatisfy(\.endsPathsByStopRule) }
 
     /// Which drafters run this round. When none would, the one with the most gain per cost
     /// runs: whether drafting pays at all is the length policy's call (it drafts nothing when it

@@ -33,8 +33,9 @@ public struct DraftLengthPolicy: Sendable {
     public var draftSecondsPerToken: Double {
         drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
     }
-    /// Whether the last drafted tree carried the drafter's probabilities (`record(drafted:accepted:seconds:informed:)`).
-    private var informed = false
+    /// Whether the drafter ends every path by the stop rule (`Drafter.endsPathsByStopRule`):
+    /// then it drafts at the maximum or not at all (see `choose()`).
+    public var stopRuleTrims = false
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
@@ -150,7 +151,7 @@ public struct DraftLengthPolicy: Sendable {
         let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
         // A drafter with probabilities is trimmed round by round by its stop rule and by `choose(_:)`;
         // a lower cap would only cut drafts it is sure of. It runs at the maximum or not at all.
-        let lengths = informed ? [0, maximum] : Array(0...maximum)
+        let lengths = stopRuleTrims ? [0, maximum] : Array(0...maximum)
         let best = lengths.max { rate($0) < rate($1) } ?? 0
         guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
         // A probe drafts two tokens: enough to measure acceptance again, while a long probe costs
@@ -179,10 +180,8 @@ public struct DraftLengthPolicy: Sendable {
     }
 
     /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`
-    /// (nil when the time is not representative, e.g. it included compiling a kernel); `informed`:
-    /// the draft carried the drafter's probabilities (see `choose()`).
-    public mutating func record(drafted k: Int, accepted: Int, seconds: Double?, informed: Bool? = nil) {
-        if k > 0, let informed { self.informed = informed }
+    /// (nil when the time is not representative, e.g. it included compiling a kernel).
+    public mutating func record(drafted k: Int, accepted: Int, seconds: Double?) {
         if let seconds {
             roundsRecorded += 1
             samples.append((k, seconds))

@@ -12,6 +12,7 @@ public final class DraftModelDrafter: Drafter {
     /// Context tokens already offered to a limited head (`InferenceSession.extendHead`).
     var headScanned = 0
     public var name: String { "draft-model" }
+    public var endsPathsByStopRule: Bool { true }
 
     /// Checks, as llama.cpp does, that the two models share a tokenizer: same type, same BOS and
     /// EOS, vocabulary sizes within 128, identical token text over the shared ids.

@@ -22,6 +22,9 @@ public protocol Drafter {
     /// Whether drafting leaves part of the target's verification done (self-speculation runs the
     /// target's own first layers), so the round's verification takes less than a pass.
     var precomputesVerification: Bool { get }
+    /// Whether every path it drafts carries its probabilities and ends by the stop rule
+    /// (`DraftShape.stopProbability`): then a lower draft cap would only cut tokens it is sure of.
+    var endsPathsByStopRule: Bool { get }
 }
 
 extension Drafter {
@@ -38,6 +41,8 @@ extension Drafter {
     public mutating func useVerifyCost(perExtraToken share: Double) {}
 
     public var precomputesVerification: Bool { false }
+
+    public var endsPathsByStopRule: Bool { false }
 }
 
 /// The limits of one round's draft.

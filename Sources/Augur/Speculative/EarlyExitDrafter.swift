@@ -9,6 +9,7 @@ public final class EarlyExitDrafter: Drafter {
     var session: InferenceSession?
     public var name: String { "self-spec" }
     public var precomputesVerification: Bool { true }
+    public var endsPathsByStopRule: Bool { true }
 
     public init(exitLayer: Int) {
         self.exitLayer = exitLayer

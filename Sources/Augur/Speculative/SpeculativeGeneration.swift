@@ -31,6 +31,7 @@ extension Model {
         var stats = SpeculativeStats(drafter: drafter.name)
         let curve = adaptive ? try verifyCostCurve(maximum: shape.nodes) : nil
         var policy = DraftLengthPolicy(maximum: shape.nodes, relativeCost: curve.map { c in (0...shape.nodes).map { c.relative(drafted: $0) } })
+        policy.stopRuleTrims = drafter.endsPathsByStopRule
         if let curve, shape.nodes > 0 {
             drafter.useVerifyCost(perExtraToken: (curve.relative(drafted: shape.nodes) - curve.relative(drafted: 0)) / Double(shape.nodes))
         }
@@ -90,8 +91,7 @@ extension Model {
             if adaptive && pipelinesCreated == pipelinesBefore {
                 policy.recordRound(cap: roundShape.depth, tokens: accepted + 1, seconds: draftSeconds + verifySeconds)
             }
-            policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil,
-                          informed: tree.probabilities.contains { $0 < 1 })
+            policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil)
             stats.verifySeconds += verifySeconds
             policy.calibrate(expected: policy.chances(tree).reduce(0, +), accepted: accepted)
             let newTokens = [next] + path.dropFirst().map { tree.tokens[$0 - 1] }
