@@ -282,6 +282,18 @@ struct DraftLengthPolicyTests {
         #expect((2...5).contains(plain.choose()), "\(plain.choose())")
         // With probabilities, the stop rule ends each draft where the drafter becomes unsure.
         #expect(informed.choose() == 8)
+        // Whole rounds at the maximum that gave half plain decoding's tokens per second: a bad start
+        // of a few rounds does not stop it, eight do; then it probes, at the maximum.
+        for round in 0..<8 {
+            #expect(informed.choose() == 8, "round \(round)")
+            informed.record(drafted: 8, accepted: 1, seconds: 0.2)
+            informed.recordRound(cap: 8, tokens: 2, seconds: 0.4)
+        }
+        for _ in 0..<2 { informed.recordRound(cap: 0, tokens: 1, seconds: 0.1) }
+        #expect(informed.choose() == 0)
+        var waited = 0
+        while informed.choose() == 0 && waited < 100 { informed.record(drafted: 0, accepted: 0, seconds: 0.1); waited += 1 }
+        #expect(informed.choose() == 8 && waited == informed.probeInterval, "\(waited)")
         // A combination with a drafter without probabilities (prompt lookup) keeps the lower caps.
         #expect(!CombinedDrafter([PromptLookupDrafter()]).endsPathsByStopRule)
     }

@@ -36,6 +36,8 @@ public struct DraftLengthPolicy: Sendable {
     /// Whether the drafter ends every path by the stop rule (`Drafter.endsPathsByStopRule`):
     /// then it drafts at the maximum or not at all (see `choose()`).
     public var stopRuleTrims = false
+    /// Rounds at the maximum before such a drafter may stop drafting.
+    static let roundsToStop = 8
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
@@ -149,10 +151,15 @@ public struct DraftLengthPolicy: Sendable {
         // drafts to what the drafter is sure of, which a model of the round does not see).
         guard cost(0) != nil, realized.rate(maximum) != nil || roundsRecorded >= 6 else { return maximum }
         let rate = { (k: Int) in self.realized.rate(k) ?? self.expectedTokens(k) / (self.cost(k)! + self.draftCost(k)) }
-        // A drafter with probabilities is trimmed round by round by its stop rule and by `choose(_:)`;
-        // a lower cap would only cut drafts it is sure of. It runs at the maximum or not at all.
-        let lengths = stopRuleTrims ? [0, maximum] : Array(0...maximum)
-        let best = lengths.max { rate($0) < rate($1) } ?? 0
+        if stopRuleTrims {
+            // Its stop rule and `choose(_:)` trim each draft; a lower cap would only cut tokens it
+            // is sure of. It drafts at the maximum unless whole rounds there, enough of them to
+            // outweigh a bad start, gave clearly fewer tokens per second than plain decoding; its
+            // probes then draft at the maximum too, and count (`recordRound`).
+            guard let drafting = realized.rate(maximum, rounds: Self.roundsToStop), drafting < 0.9 * rate(0) else { return maximum }
+            return idleRounds >= probeWait ? maximum : 0
+        }
+        let best = (0...maximum).max { rate($0) < rate($1) } ?? 0
         guard best == 0 && idleRounds >= probeWait && maximum > 0 else { return best }
         // A probe drafts two tokens: enough to measure acceptance again, while a long probe costs
         // drafting and verification that plain decoding was judged not to repay (a draft model
@@ -162,9 +169,10 @@ public struct DraftLengthPolicy: Sendable {
 
     /// Learns what a whole round gave: drafting at most `cap` tokens, it generated `tokens` in
     /// `seconds` of drafting and verification. Rounds right after rounds without drafts are left
-    /// out, as in `recordDrafting`.
+    /// out, as in `recordDrafting`, except for a drafter that ends paths by the stop rule: its
+    /// probes are its only way back to drafting (their catch-up makes them look a little dear).
     public mutating func recordRound(cap: Int, tokens: Int, seconds: Double) {
-        guard cap == 0 || lastRoundDrafted else { return }
+        guard cap == 0 || lastRoundDrafted || stopRuleTrims else { return }
         realized.record(cap: cap, tokens: tokens, seconds: seconds)
     }
 

@@ -15,9 +15,9 @@ struct RealizedRates: Sendable {
         arms[cap] = (memory * old.tokens + Double(tokens), memory * old.seconds + seconds, old.rounds + 1)
     }
 
-    /// Measured tokens per second at `cap`, once it has `minimumRounds` rounds.
-    func rate(_ cap: Int) -> Double? {
-        guard let arm = arms[cap], arm.rounds >= minimumRounds, arm.seconds > 0 else { return nil }
+    /// Measured tokens per second at `cap`, once it has `minimumRounds` rounds (or `rounds`).
+    func rate(_ cap: Int, rounds: Int? = nil) -> Double? {
+        guard let arm = arms[cap], arm.rounds >= rounds ?? minimumRounds, arm.seconds > 0 else { return nil }
         return arm.tokens / arm.seconds
     }
 }
