@@ -260,6 +260,8 @@ struct DraftLengthPolicyTests {
         #expect(gpu.choose(tree).count >= 6, "all but nodes worth less than their column")
         let pruned = lavapipe.choose(tree)
         #expect(pruned.count <= 2 && pruned.tokens.starts(with: pruned.isEmpty ? [] : [1]))
+        // Drafting already spent is part of the round: after a long draft, more of it is worth verifying.
+        #expect(lavapipe.choose(tree, drafting: 10).count > pruned.count)
         // Drafting cost counts too: a drafter as slow as a target pass is not worth it here.
         var slowDrafts = gpu
         slowDrafts.recordDrafting(tokens: 4, seconds: 4 * 10)

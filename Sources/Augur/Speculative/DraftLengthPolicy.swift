@@ -114,16 +114,18 @@ public struct DraftLengthPolicy: Sendable {
     }
 
     /// The part of `tree` worth verifying: its n nodes most likely to be accepted, for the n that
-    /// maximises expected tokens per second. A node's chance is the product over its path of the
-    /// drafter's probability times the running acceptance estimate (a chain without probabilities
-    /// gets a^depth, as in `expectedTokens`); n + 1 tokens are verified, at `cost(n)`.
-    public func choose(_ tree: DraftTree) -> DraftTree {
+    /// maximises the round's expected tokens per second. A node's chance is the product over its
+    /// path of the drafter's probability times the running acceptance estimate (a chain without
+    /// probabilities gets a^depth, as in `expectedTokens`); n + 1 tokens are verified, at `cost(n)`,
+    /// after the `drafting` seconds the round already spent (spent, yet part of the round's time:
+    /// without them a pruned tree looks cheaper than it is).
+    public func choose(_ tree: DraftTree, drafting: Double = 0) -> DraftTree {
         guard cost(0) != nil, !tree.isEmpty else { return tree.pruned(to: maximum) }
         let chances = self.chances(tree).sorted(by: >)
-        var best = 0, bestRate = 1 / cost(0)!, expected = 1.0
+        var best = 0, bestRate = 1 / (drafting + cost(0)!), expected = 1.0
         for n in 1...min(tree.count, maximum) {
             expected += chances[n - 1]
-            let rate = expected / cost(n)!
+            let rate = expected / (drafting + cost(n)!)
             if rate > bestRate { (best, bestRate) = (n, rate) }
         }
         return tree.pruned(to: best)

@@ -65,7 +65,7 @@ extension Model {
             let draftSeconds = Date().timeIntervalSince(draftStart)
             if pipelinesCreated == pipelinesBefore { policy.recordDrafting(tokens: tree.count, seconds: draftSeconds) }
             stats.draftSeconds += draftSeconds
-            if adaptive { tree = policy.choose(tree) }
+            if adaptive { tree = policy.choose(tree, drafting: draftSeconds) }
             let verifyStart = Date(), pipelinesBeforeVerify = pipelinesCreated
             // Node 0 is `next`; tree node i is node i + 1.
             let predictions: [InferenceSession.Prediction]
