@@ -296,6 +296,12 @@ struct DraftLengthPolicyTests {
         var waited = 0
         while informed.choose() == 0 && waited < 100 { informed.record(drafted: 0, accepted: 0, seconds: 0.1); waited += 1 }
         #expect(informed.choose() == 8 && waited == informed.probeInterval, "\(waited)")
+        // Its chains are kept whole (the stop rule ended them); trees are still pruned.
+        let chain = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
+        var tree = chain
+        tree.insert([5, 6], probabilities: [0.3, 0.2])
+        #expect(informed.choose(chain).count == 4 && plain.choose(chain).count < 4)
+        #expect(informed.choose(tree).count < tree.count)
         // A combination with a drafter without probabilities (prompt lookup) keeps the lower caps.
         #expect(!CombinedDrafter([PromptLookupDrafter()]).endsPathsByStopRule)
     }

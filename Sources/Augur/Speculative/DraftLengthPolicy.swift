@@ -119,8 +119,11 @@ public struct DraftLengthPolicy: Sendable {
     /// probabilities gets a^depth, as in `expectedTokens`); n + 1 tokens are verified, at `cost(n)`,
     /// after the `drafting` seconds the round already spent (spent, yet part of the round's time:
     /// without them a pruned tree looks cheaper than it is).
+    /// A chain from a drafter that ends paths by the stop rule is kept whole: the rule already
+    /// ended it where the drafter became unsure, and its probabilities, calibrated by one running
+    /// factor, cut accepted tokens more often than rejected ones.
     public func choose(_ tree: DraftTree, drafting: Double = 0) -> DraftTree {
-        guard cost(0) != nil, !tree.isEmpty else { return tree.pruned(to: maximum) }
+        guard cost(0) != nil, !tree.isEmpty, !(stopRuleTrims && tree.depth == tree.count) else { return tree.pruned(to: maximum) }
         let chances = self.chances(tree).sorted(by: >)
         var best = 0, bestRate = 1 / (drafting + cost(0)!), expected = 1.0
         for n in 1...min(tree.count, maximum) {
