@@ -300,6 +300,7 @@ struct DraftLengthPolicyTests {
         let chain = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
         var tree = chain
         tree.insert([5, 6], probabilities: [0.3, 0.2])
+        #expect(chain.isChain && !tree.isChain)
         #expect(informed.choose(chain).count == 4 && plain.choose(chain).count < 4)
         #expect(informed.choose(tree).count < tree.count)
         // A combination with a drafter without probabilities (prompt lookup) keeps the lower caps.

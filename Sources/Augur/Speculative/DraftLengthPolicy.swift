@@ -34,7 +34,8 @@ public struct DraftLengthPolicy: Sendable {
         drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
     }
     /// Whether the drafter ends every path by the stop rule (`Drafter.endsPathsByStopRule`):
-    /// then it drafts at the maximum or not at all (see `choose()`).
+    /// then it drafts at the maximum or not at all (`choose()`) and its chains are verified whole
+    /// (`choose(_:drafting:)`).
     public var stopRuleTrims = false
     /// Rounds at the maximum before such a drafter may stop drafting.
     static let roundsToStop = 8
@@ -123,7 +124,7 @@ public struct DraftLengthPolicy: Sendable {
     /// ended it where the drafter became unsure, and its probabilities, calibrated by one running
     /// factor, cut accepted tokens more often than rejected ones.
     public func choose(_ tree: DraftTree, drafting: Double = 0) -> DraftTree {
-        guard cost(0) != nil, !tree.isEmpty, !(stopRuleTrims && tree.depth == tree.count) else { return tree.pruned(to: maximum) }
+        guard cost(0) != nil, !tree.isEmpty, !(stopRuleTrims && tree.isChain) else { return tree.pruned(to: maximum) }
         let chances = self.chances(tree).sorted(by: >)
         var best = 0, bestRate = 1 / (drafting + cost(0)!), expected = 1.0
         for n in 1...min(tree.count, maximum) {

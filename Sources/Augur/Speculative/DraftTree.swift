@@ -20,6 +20,8 @@ public struct DraftTree: Sendable, Equatable {
     public var isEmpty: Bool { tokens.isEmpty }
     /// The most tokens along one path.
     public var depth: Int { (depths.max() ?? -1) + 1 }
+    /// Whether the tree is one path (every node one deeper than the last; an empty tree too).
+    public var isChain: Bool { depth == count }
 
     /// The child of `node` (-1: the root) holding `token`, if any.
     public func child(of node: Int, token: Int) -> Int? {

@@ -70,7 +70,7 @@ extension Model {
             // Node 0 is `next`; tree node i is node i + 1.
             let predictions: [InferenceSession.Prediction]
             let early = session.partialTokens
-            if !early.isEmpty && tree.depth == tree.count && early.starts(with: [next] + tree.tokens) {
+            if !early.isEmpty && tree.isChain && early.starts(with: [next] + tree.tokens) {
                 // Early exit drafted this chain (or a longer one, pruned): only the remaining layers run.
                 session.truncate(to: base + 1 + tree.count)
                 predictions = try session.completePartial()
