@@ -39,8 +39,11 @@ struct TokenTreeTests {
     /// The halves of slots 0..<count of every layer's key and value caches.
     static func cache(_ session: InferenceSession, slots count: Int) throws -> [[UInt16]] {
         let c = session.model.configuration, width = c.kvHeads * c.headDim
+        // Through the uploader's staging: a GPU keeps the cache in memory the host cannot map.
+        let uploader = session.model.kernels.library.uploader
         return try session.caches.flatMap { cache in
-            [try cache.keys.read(UInt16.self, count: count * width), try cache.values.read(UInt16.self, count: count * width)]
+            [try uploader.download(UInt16.self, from: cache.keys, count: count * width),
+             try uploader.download(UInt16.self, from: cache.values, count: count * width)]
         }
     }
 
