@@ -1,7 +1,12 @@
 #version 450
-// RMSNorm of each row: Y[r] = X[r] / sqrt(mean(X[r]^2) + eps) * W. One subgroup per row, so a
-// row's result never depends on how many rows share the dispatch.
+// RMSNorm of each row: Y[r] = X[r] / sqrt(mean(X[r]^2) + eps) * W. SUBGROUPS_PER_ROW subgroups
+// share a row (1 on CPU devices, where barriers are dear; several on GPUs, where one subgroup
+// walking a row is a chain of load latencies). A row's sum is formed in the same order whatever
+// the number of rows in the dispatch: lane partials, then each subgroup's, then the subgroups' in
+// index order. So a row's result never depends on how many rows share the dispatch.
 #include "../common/header.glsl"
+
+layout(constant_id = 2) const uint SUBGROUPS_PER_ROW = 1;
 
 layout(std430, binding = 0) readonly buffer Input { float X[]; };
 layout(std430, binding = 1) readonly buffer Weight { float W[]; };
@@ -15,14 +20,28 @@ layout(push_constant) uniform Params {
     float eps;
 } p;
 
+const uint ROWS_PER_WORKGROUP = WORKGROUP_SIZE / SUBGROUP_SIZE / SUBGROUPS_PER_ROW;
+const uint ROW_LANES = SUBGROUP_SIZE * SUBGROUPS_PER_ROW;
+shared float partial[WORKGROUP_SIZE / SUBGROUP_SIZE];
+
 void main() {
-    const uint subgroupsPerWorkgroup = WORKGROUP_SIZE / SUBGROUP_SIZE;
-    uint row = gl_WorkGroupID.x * subgroupsPerWorkgroup + gl_SubgroupID;
-    if (row >= p.rows) return;
-    uint lane = gl_SubgroupInvocationID;
+    uint slot = gl_SubgroupID / SUBGROUPS_PER_ROW;
+    uint row = gl_WorkGroupID.x * ROWS_PER_WORKGROUP + slot;
+    uint lane = (gl_SubgroupID % SUBGROUPS_PER_ROW) * SUBGROUP_SIZE + gl_SubgroupInvocationID;
+    bool inRange = row < p.rows;
     uint x0 = row * p.xStride, y0 = row * p.yStride;
     float sum = 0.0;
-    for (uint i = lane; i < p.n; i += SUBGROUP_SIZE) sum = fma(X[x0 + i], X[x0 + i], sum);
-    float scale = 1.0 / sqrt(subgroupAdd(sum) / float(p.n) + p.eps);
-    for (uint i = lane; i < p.n; i += SUBGROUP_SIZE) Y[y0 + i] = (X[x0 + i] * scale) * W[i];
+    if (inRange) {
+        for (uint i = lane; i < p.n; i += ROW_LANES) sum = fma(X[x0 + i], X[x0 + i], sum);
+    }
+    sum = subgroupAdd(sum);
+    if (SUBGROUPS_PER_ROW > 1) {
+        if (gl_SubgroupInvocationID == 0) partial[gl_SubgroupID] = sum;
+        barrier();
+        sum = partial[slot * SUBGROUPS_PER_ROW];
+        for (uint s = 1; s < SUBGROUPS_PER_ROW; ++s) sum += partial[slot * SUBGROUPS_PER_ROW + s];
+    }
+    if (!inRange) return;
+    float scale = 1.0 / sqrt(sum / float(p.n) + p.eps);
+    for (uint i = lane; i < p.n; i += ROW_LANES) Y[y0 + i] = (X[x0 + i] * scale) * W[i];
 }

@@ -10,11 +10,19 @@ public struct RMSNorm: Sendable {
     public let library: KernelLibrary
     let pipeline: ComputePipeline
     let workgroupSize: Int
+    /// Subgroups that share one row: 1 on CPU devices (four rows a workgroup, no barrier); on
+    /// GPUs a workgroup of 256 lanes a row, since one subgroup walking a row of 1536 waited on 48
+    /// loads in a row (H200: 27 us a row, a quarter of a decode pass's GPU time).
+    let subgroupsPerRow: Int
 
-    public init(library: KernelLibrary) throws {
+    public init(library: KernelLibrary, subgroupsPerRow: Int? = nil) throws {
         self.library = library
-        workgroupSize = library.subgroupSize * 4
-        pipeline = try library.pipeline("norm/rmsnorm.comp", workgroupSize: workgroupSize, bindings: 3, push: Push.self)
+        let sg = library.subgroupSize
+        let perRow = subgroupsPerRow ?? (library.device.capabilities.kind == .cpu ? 1 : max(1, 256 / sg))
+        guard perRow > 0 else { throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row") }
+        self.subgroupsPerRow = perRow
+        workgroupSize = perRow > 1 ? sg * perRow : sg * 4
+        pipeline = try library.pipeline("norm/rmsnorm.comp", workgroupSize: workgroupSize, extra: [perRow], bindings: 3, push: Push.self)
     }
 
     /// Normalises `rows` rows of `n` floats (strides in floats; Y may be X).
@@ -25,7 +33,7 @@ public struct RMSNorm: Sendable {
               n * 4 <= weight.size else {
             throw VulkanError.invalidArgument("rmsnorm of \(rows) rows of \(n) overflows its buffers")
         }
-        let rowsPerGroup = workgroupSize / library.subgroupSize
+        let rowsPerGroup = workgroupSize / library.subgroupSize / subgroupsPerRow
         try sequence.dispatch(pipeline, bindings: [input.range(), weight.range(), output.range()],
                               push: Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), yStride: UInt32(yStride), eps: eps),
                               groups: ((rows + rowsPerGroup - 1) / rowsPerGroup, 1, 1))

@@ -5,15 +5,16 @@ import VulkanRuntime
 
 @Suite("Per-token kernels")
 struct ElementwiseTests {
-    @Test("RMSNorm matches the reference within 2e-6 relative, ragged row lengths", arguments: [1, 7, 576, 1536])
-    func rmsNorm(n: Int) throws {
+    @Test("RMSNorm matches the reference within 2e-6 relative, ragged row lengths, one or several subgroups a row",
+          arguments: [1, 7, 576, 1536], [1, 4])
+    func rmsNorm(n: Int, subgroupsPerRow: Int) throws {
         let library = try KernelLibrary.shared()
         let rows = 5
         let x = SyntheticTensor.randomFloats(count: rows * n, seed: 1, range: -3...3)
         let w = SyntheticTensor.randomFloats(count: n, seed: 2)
         let input = try library.buffer(x), weight = try library.buffer(w)
         let output = try library.buffer(Float.self, count: rows * n)
-        let norm = try RMSNorm(library: library)
+        let norm = try RMSNorm(library: library, subgroupsPerRow: subgroupsPerRow)
         try run(library) { try norm.encode($0, input: input, weight: weight, output: output, n: n, rows: rows, eps: 1e-5) }
         let got = try library.read(Float.self, from: output, count: rows * n)
         let want = Reference.rmsNorm(x, weight: w, n: n, rows: rows, eps: 1e-5)
@@ -93,15 +94,15 @@ struct ElementwiseTests {
         #expect(worstViolation(got, want, tolerance: want.map { abs($0) * 1e-6 + 1e-7 }) == nil)
     }
 
-    @Test("Per-token kernels give a token the same bits alone and in a batch")
-    func batchInvariant() throws {
+    @Test("Per-token kernels give a token the same bits alone and in a batch", arguments: [1, 4])
+    func batchInvariant(normSubgroupsPerRow: Int) throws {
         let library = try KernelLibrary.shared()
         let (n, rows) = (896, 9)
         let x = SyntheticTensor.randomFloats(count: rows * n, seed: 12, range: -2...2)
         let w = SyntheticTensor.randomFloats(count: n, seed: 13)
         let input = try library.buffer(x), weight = try library.buffer(w)
         let batch = try library.buffer(Float.self, count: rows * n), alone = try library.buffer(Float.self, count: n)
-        let norm = try RMSNorm(library: library)
+        let norm = try RMSNorm(library: library, subgroupsPerRow: normSubgroupsPerRow)
         let lastRow = try library.buffer(Array(x[((rows - 1) * n)...]))
         try run(library) {
             try norm.encode($0, input: input, weight: weight, output: batch, n: n, rows: rows, eps: 1e-6)
