@@ -10,6 +10,11 @@ public struct RandomModel: Sendable {
     public var kvHeads = 2
     public var contextLength = 512
     public var weightType: TensorType = .q8_0
+    /// The output head's type.
+    public var outputType: TensorType = .f16
+    /// Tokens in all; past the byte tokens, merges and control tokens, plain filler tokens
+    /// (`<pad_N>`) make the vocabulary as large as a real model's, for timing on a device.
+    public var vocabularySize = 0
     public var seed: UInt64 = 1
     /// Overrides for tests of bad files.
     public var architecture = "llama"
@@ -32,7 +37,9 @@ public struct RandomModel: Sendable {
     }
 
     public var vocabulary: [String] {
-        (0...255).map { Self.byteText(UInt8($0)) } + Self.merges.map { $0.filter { $0 != " " } } + Self.controlTokens
+        let base = (0...255).map { Self.byteText(UInt8($0)) } + Self.merges.map { $0.filter { $0 != " " } }
+        let filler = (0..<max(0, vocabularySize - base.count - Self.controlTokens.count)).map { "<pad_\($0)>" }
+        return base + filler + Self.controlTokens
     }
 
     /// The model as GGUF bytes.
@@ -86,7 +93,7 @@ public struct RandomModel: Sendable {
             try matrix(p + "ffn_down.weight", rows: hidden, columns: feedForward)
         }
         vector("output_norm.weight", count: hidden, around: 1)
-        try matrix("output.weight", rows: vocab.count, columns: hidden, type: .f16)
+        try matrix("output.weight", rows: vocab.count, columns: hidden, type: outputType)
         return w
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GGUF
 import VulkanRuntime
 
@@ -55,8 +56,13 @@ public struct MatVec: Sendable {
     public let library: KernelLibrary
     public let configuration: Configuration
 
-    public init(library: KernelLibrary, configuration: Configuration? = nil) throws {
-        let config = configuration ?? .preferred(for: library.device.capabilities)
+    /// `configuration` defaults to the `AUGUR_MATVEC` environment variable (a tuning knob, e.g.
+    /// `lanes=16,rows=4,workgroup=128,columns=16`; fields left out keep the device's preferred
+    /// values), else the device's preferred configuration.
+    public init(library: KernelLibrary, configuration: Configuration? = nil,
+                environment: String? = ProcessInfo.processInfo.environment["AUGUR_MATVEC"]) throws {
+        let preferred = Configuration.preferred(for: library.device.capabilities)
+        let config = try configuration ?? environment.map { try Configuration(parsing: $0, over: preferred) } ?? preferred
         let sg = library.subgroupSize
         guard config.lanesPerRow > 0, config.lanesPerRow <= sg, config.lanesPerRow & (config.lanesPerRow - 1) == 0,
               config.workgroupSize % sg == 0, config.columnsPerPass > 0, (1...16).contains(config.rowsPerLane),

@@ -139,7 +139,7 @@ extension Bench {
         let counts = try counts(list, in: 1...64, option: "--verify-cost")
         let target = try model.load()
         let prompt = try PromptSet.load(prompts).first?.prompt ?? "def f():"
-        let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts, profile: profile)
+        let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts, repeats: 7, profile: profile)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -94,6 +94,27 @@ struct MatVecTests {
         #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
     }
 
+    @Test("Lanes that split rows can also compute several rows each", arguments: [2, 8])
+    func lanesAndRows(lanes: Int) throws {
+        let library = try KernelLibrary.shared()
+        guard lanes <= library.subgroupSize else { return }
+        for rows in [2, 4] {
+            let config = MatVec.Configuration(lanesPerRow: lanes, columnsPerPass: 16, workgroupSize: library.subgroupSize * 4, rowsPerLane: rows)
+            let (got, want) = try Self.compute(config, type: .q4_K, library: library)
+            #expect(worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil, "rows/lane \(rows)")
+        }
+    }
+
+    @Test("AUGUR_MATVEC-style text sets the fields it names and rejects unknown keys and bad values")
+    func parsing() throws {
+        let base = MatVec.Configuration(lanesPerRow: 32, columnsPerPass: 8, workgroupSize: 128)
+        let c = try MatVec.Configuration(parsing: "lanes=16, rows=4,columns=16,texel-input=true", over: base)
+        #expect(c == MatVec.Configuration(lanesPerRow: 16, columnsPerPass: 16, workgroupSize: 128, rowsPerLane: 4, texelInput: true))
+        for bad in ["lane=4", "rows=0", "columns", "texel-planes=maybe"] {
+            #expect(throws: VulkanError.self, "\(bad)") { try MatVec.Configuration(parsing: bad, over: base) }
+        }
+    }
+
     @Test("Rows per lane and texel-buffer reads change no bits", arguments: WeightLayout.supportedTypes)
     func rowsPerLaneAndTexels(type: TensorType) throws {
         let library = try KernelLibrary.shared()

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A check on a machine with a real GPU and no Swift toolchain (the device tool's machine):
+#   here:  bash Tools/device-check.sh pack   # release build; binaries + the Swift runtime they load
+#                                            # -> .device/augur.tar.xz (about 40 MB, git-ignored)
+#   there: bash Tools/device-check.sh run    # carry .device (and .gl, the Vulkan loader's .debs)
+# `run` unpacks, runs every test (real-model tests skip: no model travels), the kernel
+# microbenchmarks, and times random models of Qwen2.5-Coder-1.5B's and 0.5B's shapes and tensor types
+# (plain decoding, the verify-cost curve kernel by kernel, fixed-length draft rounds, prompt lookup).
+# Results go to $OUT (or /tmp/augur-device): summary.txt plus one file per step. MATVEC_CONFIGS
+# (space-separated AUGUR_MATVEC values) are timed in the real pass; the best runs the rest.
+# KERNELS=1 adds the kernel microbenchmarks.
+# QUICK=1 skips the tests and kernel benchmarks and uses small shapes (a dry run on lavapipe).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+pack() {
+    set -e
+    swift build -c release --build-tests -Xswiftc -enable-testing
+    local stage
+    stage=$(mktemp -d)
+    mkdir -p "$stage/bin" "$stage/lib" .device
+    cp .build/release/{augur,augur-bench,make-tiny-model,AugurPackageTests.xctest} "$stage/bin/"
+    for b in "$stage"/bin/*; do ldd "$b" | awk '/=>/ {print $3}' | grep '/swift/' || true; done |
+        sort -u | xargs -I{} cp {} "$stage/lib/"
+    tar -C "$stage" -cf - bin lib | xz -T2 -6 > .device/augur.tar.xz
+    rm -rf "$stage"
+    ls -la .device/augur.tar.xz
+}
+
+# step NAME SECONDS OUTPUT COMMAND...: runs with a time limit, logs its exit status and seconds.
+step() {
+    local name=$1 limit=$2 output=$3
+    shift 3
+    local start=$SECONDS
+    echo "== $name: $*" | tee -a "$summary"
+    timeout "$limit" "$@" > "$output" 2>> "$summary"
+    local rc=$?
+    echo "-- $name: rc=$rc in $((SECONDS - start)) s" | tee -a "$summary"
+}
+
+run() {
+    local out=${OUT:-/tmp/augur-device}
+    mkdir -p "$out"
+    summary=$out/summary.txt
+    if compgen -G ".gl/*.deb" > /dev/null; then
+        for f in .gl/*.deb; do dpkg -x "$f" /; done
+        ldconfig
+    fi
+    local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+    [[ -f $icd ]] && export VK_DRIVER_FILES=$icd
+    local root=/tmp/augur-device-bin
+    mkdir -p "$root"
+    tar -C "$root" -xJf .device/augur.tar.xz || { echo "cannot unpack .device/augur.tar.xz" | tee -a "$summary"; exit 1; }
+    export LD_LIBRARY_PATH=$root/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    local bin=$root/bin
+    (nvidia-smi -L; nproc; date -u) >> "$summary" 2>&1
+    timeout 60 "$bin/augur" info >> "$summary" 2>&1
+    if [[ -z ${QUICK:-} ]]; then
+        step tests 180 "$out/tests.txt" env NO_COLOR=1 stdbuf -oL -eL "$bin/AugurPackageTests.xctest" --testing-library swift-testing
+        [[ -n ${KERNELS:-} ]] && step kernels 75 "$out/kernels.jsonl" "$bin/augur-bench" --json --no-verify-cost
+    fi
+    local models=/tmp/augur-device-models target draft
+    mkdir -p "$models"
+    target=$models/qwen1.5b-shape.gguf
+    draft=$models/qwen0.5b-shape.gguf
+    if [[ -n ${QUICK:-} ]]; then
+        "$bin/make-tiny-model" "$target" --layers 4 --hidden 256 --feed-forward 512 --heads 2 --kv-heads 1 --vocabulary 4096 --type q4_k --output-type q6_k
+        "$bin/make-tiny-model" "$draft" --layers 2 --hidden 128 --feed-forward 256 --heads 2 --kv-heads 1 --vocabulary 4096 --type q5_0 --output-type q8_0
+    else
+        "$bin/make-tiny-model" "$target" --layers 28 --hidden 1536 --feed-forward 8960 --heads 12 --kv-heads 2 --vocabulary 151936 --context 4096 --type q4_k --output-type q6_k
+        "$bin/make-tiny-model" "$draft" --layers 24 --hidden 896 --feed-forward 4864 --heads 14 --kv-heads 2 --vocabulary 151936 --context 4096 --type q5_0 --output-type q8_0
+    fi >> "$summary" 2>&1
+    local prompts=$models/prompts.txt
+    printf '%s\n' "def fibonacci(n):" "Write a function that sorts a list of integers in place." > "$prompts"
+    # Matvec configurations in the real pass: the verify-cost curve, kernel by kernel, for each;
+    # the one with the cheapest 1- and 6-token passes runs the rest.
+    local sweep=$out/matvec-sweep.jsonl
+    : > "$sweep"
+    for config in ${MATVEC_CONFIGS:-lanes=32,rows=1,workgroup=128,columns=8}; do
+        step "matvec $config" 60 "$models/verify.json" env AUGUR_MATVEC="$config" "$bin/augur" bench --model "$target" \
+            --prompts "$prompts" --verify-cost 1,2,4,6,8,12,16 --profile --json
+        printf '{"config":"%s","curve":%s}\n' "$config" "$(cat "$models/verify.json")" >> "$sweep"
+    done
+    AUGUR_MATVEC=$(python3 Tools/device-sweep.py "$sweep" 2>> "$summary" | tee -a "$summary" | tail -1)
+    export AUGUR_MATVEC
+    echo "chosen AUGUR_MATVEC=$AUGUR_MATVEC" >> "$summary"
+    step plain-1.5b 40 "$out/plain.json" "$bin/augur" generate "def fibonacci(n):" --model "$target" --max-tokens 128 --json
+    step plain-0.5b 40 "$out/plain-draft.json" "$bin/augur" generate "def fibonacci(n):" --model "$draft" --max-tokens 128 --json
+    cat "$out/plain.json" "$out/plain-draft.json" | sed 's/"text":"[^"]*",//' >> "$summary"
+    step draft-rounds 75 "$out/draft-rounds.json" "$bin/augur" bench --model "$target" --draft-model "$draft" --prompts "$prompts" --max-tokens 64 --sweep 1,2,4,8 --stop-probability 1 --json
+    step lookup 45 "$out/lookup.json" "$bin/augur" bench --model "$target" --lookup --prompts "$prompts" --max-tokens 128 --json
+    echo "== done" >> "$summary"
+}
+
+case ${1:-} in
+    pack) pack ;;
+    run) run ;;
+    *) echo "usage: Tools/device-check.sh pack|run" >&2; exit 2 ;;
+esac
