@@ -27,6 +27,29 @@ struct BatchInvarianceTests {
         #expect(all.negativeLogLikelihoods == split.negativeLogLikelihoods)
     }
 
+    @Test("A pass recorded once and submitted again gives a freshly recorded pass's bits; a head limit records anew")
+    func recordedPasses() throws {
+        let model = try Model(path: try TinyModels.path())
+        let replayed = try model.makeSession(context: 64)
+        let fresh = try model.makeSession(context: 64)
+        fresh.profiling = true  // a profiled pass is recorded every time
+        let tokens = [257, 32, 99, 97, 116, 32, 104, 101, 32, 99]
+        for (i, token) in tokens.enumerated() {
+            if i == 5 {
+                try replayed.limitHead(to: 200)
+                try fresh.limitHead(to: 200)
+            }
+            let a = try replayed.evaluate([token], topK: 3)[0], b = try fresh.evaluate([token], topK: 3)[0]
+            #expect(a.argmax == b.argmax && a.top.map(\.logit.bitPattern) == b.top.map(\.logit.bitPattern), "token \(i)")
+            if i >= 5 { #expect(a.top.allSatisfy { $0.id < 200 }, "token \(i) within the head limit") }
+        }
+        // A batch of another shape in between, then single tokens again.
+        let batchA = try replayed.evaluate([97, 116], allPositions: true, topK: 2)
+        let batchB = try fresh.evaluate([97, 116], allPositions: true, topK: 2)
+        #expect(batchA.map { $0.top.map(\.logit.bitPattern) } == batchB.map { $0.top.map(\.logit.bitPattern) })
+        #expect(try replayed.evaluate([32])[0].argmax == fresh.evaluate([32])[0].argmax)
+    }
+
     @Test("Truncating the session and re-evaluating reproduces the same predictions")
     func truncateAndReplay() throws {
         let model = try Model(path: try TinyModels.path())
