@@ -13,8 +13,10 @@ struct TimedDrafter: Drafter {
     let clock: FakeClock
     let calls: Counter
     var precomputes = false
+    var stopRule = false
     var name: String { "timed" }
     var precomputesVerification: Bool { precomputes }
+    var endsPathsByStopRule: Bool { stopRule }
 
     final class Counter: @unchecked Sendable { var value = 0 }
 
@@ -43,6 +45,24 @@ struct CombinedDrafterTests {
             combined.observe(accepted: [1] + accepted, context: [1])
         }
         return counters.map(\.value)
+    }
+
+    @Test("Under a length cap, a member that ends its paths by the stop rule drafts to the uncapped depth, the others to the cap")
+    func stopRuleMembersDraftPastTheCap() throws {
+        let clock = FakeClock()
+        var sure = TimedDrafter(chain: [5, 6, 7, 8, 9, 10], seconds: 0, clock: clock, calls: .init())
+        sure.stopRule = true
+        let lookup = TimedDrafter(chain: [20, 21, 22, 23], seconds: 0, clock: clock, calls: .init())
+        var combined = CombinedDrafter([sure, lookup])
+        combined.clock = { clock.now }
+        var shape = DraftShape(depth: 2, nodes: 12)
+        shape.stopRuleDepth = 6
+        let tree = try combined.proposeTree(after: [1], shape: shape)
+        #expect(CombinedDrafter.matched([5, 6, 7, 8, 9, 10], in: tree) == 6)
+        #expect(CombinedDrafter.matched([20, 21, 22, 23], in: tree) == 2)
+        // Without stopRuleDepth every member keeps the cap.
+        let capped = try combined.proposeTree(after: [1], shape: DraftShape(depth: 2, nodes: 12))
+        #expect(CombinedDrafter.matched([5, 6, 7, 8, 9, 10], in: capped) == 2)
     }
 
     @Test("A slow drafter that adds nothing sits out except on probe rounds, ever rarer; a slow one that pays keeps running")

@@ -141,10 +141,12 @@ public struct CombinedDrafter: Drafter {
             records[i].ranLast = running[i]
             guard running[i] else { continue }
             let t = clock()
-            let own = try drafters[i].proposeTree(after: context, shape: shape)
+            var memberShape = shape
+            if drafters[i].endsPathsByStopRule, let depth = shape.stopRuleDepth { memberShape.depth = max(shape.depth, depth) }
+            let own = try drafters[i].proposeTree(after: context, shape: memberShape)
             if inStep || records[i].rounds == 0 { records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds) }
             records[i].tree = own
-            tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
+            tree.merge(own, maxNodes: shape.nodes, maxDepth: max(shape.depth, shape.stopRuleDepth ?? 0))
         }
         lastDraftEnd = clock()
         lastTreeSize = tree.count

@@ -56,6 +56,10 @@ public struct DraftShape: Sendable, Equatable {
     /// SpecDec++'s stop rule: a path stops growing once the drafter's estimate of the chance that
     /// some token on it is rejected exceeds this (nil: never).
     public var stopProbability: Double?
+    /// In a combination under the adaptive length policy: the depth that members which end their
+    /// paths by the stop rule draft to, while `depth` (the policy's cap) bounds the others; a
+    /// lower cap would only cut tokens such a member is sure of (nil: `depth` for all).
+    public var stopRuleDepth: Int?
 
     public init(depth: Int = 8, width: Int = 1, nodes: Int? = nil, stopProbability: Double? = nil) {
         self.depth = max(0, depth)

@@ -55,6 +55,9 @@ extension Model {
             var roundShape = shape
             roundShape.depth = min(shape.depth, parameters.maxTokens - generated.count - 1)
             if adaptive {
+                // A combination's stop-rule members draft past the cap (CombinedDrafter); none
+                // drafts when the policy chose plain decoding.
+                if !drafter.endsPathsByStopRule { roundShape.stopRuleDepth = roundShape.depth }
                 roundShape.depth = min(roundShape.depth, policy.choose())
                 roundShape.stopProbability = roundShape.stopProbability ?? Speculation.defaultStopProbability
             }
