@@ -3,9 +3,9 @@
 #   here:  bash Tools/device-check.sh pack   # release build; binaries + the Swift runtime they load
 #                                            # -> .device/augur.tar.xz (about 40 MB, git-ignored)
 #   there: bash Tools/device-check.sh run    # carry .device (and .gl, the Vulkan loader's .debs)
-# `run` unpacks, runs every test (real-model tests skip: no model travels), the kernel
-# microbenchmarks, and times random models of Qwen2.5-Coder-1.5B's and 0.5B's shapes and tensor types
-# (plain decoding, the verify-cost curve kernel by kernel, fixed-length draft rounds, prompt lookup).
+# `run` unpacks, runs every test (real-model tests skip: no model travels) and times random models
+# of Qwen2.5-Coder-1.5B's and 0.5B's shapes and tensor types (the verify-cost curve kernel by kernel
+# per matvec configuration, plain decoding, fixed-length draft rounds, prompt lookup).
 # Results go to $OUT (or /tmp/augur-device): summary.txt plus one file per step. MATVEC_CONFIGS
 # (space-separated AUGUR_MATVEC values) are timed in the real pass; the best runs the rest.
 # KERNELS=1 adds the kernel microbenchmarks.

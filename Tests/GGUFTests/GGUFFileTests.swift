@@ -70,6 +70,25 @@ struct GGUFFileTests {
         }
     }
 
+    @Test("A random model takes a real vocabulary size and output type: filler tokens, control tokens last")
+    func randomModelShape() throws {
+        var model = RandomModel()
+        model.vocabularySize = 1000
+        model.outputType = .q8_0
+        let file = try GGUFFile(bytes: model.writer().bytes())
+        let tokens = try #require(file.metadata["tokenizer.ggml.tokens"]?.strings)
+        #expect(tokens.count == 1000 && Array(tokens.suffix(3)) == RandomModel.controlTokens)
+        #expect(Set(tokens).count == tokens.count && tokens.contains("<pad_0>"))
+        #expect(file.int("tokenizer.ggml.eos_token_id") == 999 && file.int("tokenizer.ggml.bos_token_id") == 997)
+        let output = try #require(file.tensor(named: "output.weight"))
+        #expect(output.type == .q8_0 && output.dimensions == [model.hidden, 1000])
+        #expect(try #require(file.tensor(named: "token_embd.weight")).rows == 1000)
+        // The default keeps the tiny vocabulary and an f16 head.
+        let tiny = try GGUFFile(bytes: RandomModel().writer().bytes())
+        #expect(tiny.tensor(named: "output.weight")?.type == .f16)
+        #expect(tiny.metadata["tokenizer.ggml.tokens"]?.strings?.count == RandomModel().vocabulary.count)
+    }
+
     @Test("A version 2 file reads like version 3")
     func version2() throws {
         var writer = GGUFSample.writer()

@@ -113,6 +113,13 @@ struct MatVecTests {
         for bad in ["lane=4", "rows=0", "columns", "texel-planes=maybe"] {
             #expect(throws: VulkanError.self, "\(bad)") { try MatVec.Configuration(parsing: bad, over: base) }
         }
+        // MatVec reads the text over the device's preferred configuration; an explicit one wins.
+        let library = try KernelLibrary.shared()
+        let preferred = MatVec.Configuration.preferred(for: library.device.capabilities)
+        #expect(try MatVec(library: library, environment: "rows=2").configuration
+                == MatVec.Configuration(parsing: "rows=2", over: preferred))
+        #expect(try MatVec(library: library, configuration: preferred, environment: "rows=2").configuration == preferred)
+        #expect(throws: VulkanError.self) { try MatVec(library: library, environment: "lanes=3") }
     }
 
     @Test("Rows per lane and texel-buffer reads change no bits", arguments: WeightLayout.supportedTypes)

@@ -36,9 +36,7 @@ func parse(_ arguments: [String]) -> (RandomModel, String) {
             case "--seed":
                 guard let n = UInt64(value) else { fail("--seed takes an integer") }
                 model.seed = n
-            case "--layers":
-                guard let n = Int(value), n > 0 else { fail("--layers takes a positive integer") }
-                model.layers = n
+            case "--layers": model.layers = positive(argument, value)
             case "--hidden":
                 guard let n = Int(value), n > 0, n % 32 == 0 else { fail("--hidden takes a multiple of 32") }
                 model.hidden = n
