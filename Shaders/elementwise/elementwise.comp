@@ -3,6 +3,9 @@
 //   OP_ADD: Y = A + B      OP_MUL: Y = A * B      OP_SCALE: Y = A * s
 //   OP_SWIGLU: Y = silu(A) * B, silu(a) = a / (1 + exp(-a))
 // B is read at index i % bPeriod when bPeriod > 0 (a bias row added to every token).
+// With width > 0 the elements are rows of `width` (the dispatch's y axis), aStride / bStride /
+// yStride floats apart in A / B / Y; with width 0 they are contiguous (a flat index folded over
+// the x and y axes, see Grid.swift).
 // Y may alias A or B (same buffer and offset) for in-place use.
 #include "../common/header.glsl"
 
@@ -17,21 +20,32 @@ layout(push_constant) uniform Params {
     uint yOffset;
     float s;
     uint bPeriod;
+    uint width;
+    uint aStride;
+    uint bStride;
+    uint yStride;
 } p;
 
 void main() {
-    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * WORKGROUP_SIZE;
+    uint row = 0u, column = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * WORKGROUP_SIZE;
+    if (p.width > 0u) {
+        row = gl_GlobalInvocationID.y;
+        column = gl_GlobalInvocationID.x;
+        if (column >= p.width) return;
+    }
+    uint i = row * p.width + column;
     if (i >= p.n) return;
-    float a = A[p.aOffset + i];
-    uint bi = p.bOffset + (p.bPeriod > 0u ? i % p.bPeriod : i);
+    float a = A[p.aOffset + row * p.aStride + column];
+    uint bi = p.bOffset + (p.bPeriod > 0u ? i % p.bPeriod : row * p.bStride + column);
+    uint yi = p.yOffset + row * p.yStride + column;
 #if defined(OP_ADD)
-    Y[p.yOffset + i] = a + B[bi];
+    Y[yi] = a + B[bi];
 #elif defined(OP_MUL)
-    Y[p.yOffset + i] = a * B[bi];
+    Y[yi] = a * B[bi];
 #elif defined(OP_SCALE)
-    Y[p.yOffset + i] = a * p.s;
+    Y[yi] = a * p.s;
 #elif defined(OP_SWIGLU)
-    Y[p.yOffset + i] = (a / (1.0 + exp(-a))) * B[bi];
+    Y[yi] = (a / (1.0 + exp(-a))) * B[bi];
 #else
 #error "no operation defined"
 #endif

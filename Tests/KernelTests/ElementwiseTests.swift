@@ -65,6 +65,42 @@ struct ElementwiseTests {
         #expect(worstViolation(got, want, tolerance: want.map { abs($0) * relative }) == nil)
     }
 
+    @Test("SwiGLU over stacked gate and up rows writes each token's row at its own stride")
+    func stridedRows() throws {
+        let library = try KernelLibrary.shared()
+        let (tokens, width) = (7, 83)
+        let gateUp = SyntheticTensor.randomFloats(count: tokens * 2 * width, seed: 32, range: -6...6)
+        let input = try library.buffer(gateUp)
+        let output = try library.buffer([Float](repeating: 42, count: 5 + tokens * (width + 2)))
+        try run(library) {
+            try Elementwise(library: library).encode(
+                $0, .swiglu, a: input, b: input, bOffset: width, output: output, outputOffset: 5, count: tokens * width,
+                rows: Elementwise.Rows(width: width, aStride: 2 * width, bStride: 2 * width, outputStride: width + 2))
+        }
+        let got = try library.read(Float.self, from: output, count: 5 + tokens * (width + 2))
+        for t in 0..<tokens {
+            let gate = Array(gateUp[(t * 2 * width)..<(t * 2 * width + width)])
+            let up = Array(gateUp[(t * 2 * width + width)..<((t + 1) * 2 * width)])
+            let row = Array(got[(5 + t * (width + 2))..<(5 + t * (width + 2) + width)])
+            let want = Reference.swiglu(gate, up)
+            #expect(worstViolation(row, want, tolerance: want.map { abs($0) * 1e-5 }) == nil)
+            // The two floats between rows are left as they were.
+            #expect(got[5 + t * (width + 2) + width] == 42 && got[5 + t * (width + 2) + width + 1] == 42)
+        }
+        #expect(got[0..<5].allSatisfy { $0 == 42 })
+    }
+
+    @Test("Rows that overflow a buffer are an error, not a write past it")
+    func stridedOverflow() throws {
+        let library = try KernelLibrary.shared()
+        let a = try library.buffer(Float.self, count: 64), y = try library.buffer(Float.self, count: 32)
+        let sequence = try CommandSequence(device: library.device)
+        #expect(throws: VulkanError.self) {
+            try Elementwise(library: library).encode(sequence, .swiglu, a: a, b: a, bOffset: 16, output: y, count: 32,
+                                                     rows: Elementwise.Rows(width: 16, aStride: 32, bStride: 32, outputStride: 16))
+        }
+    }
+
     @Test("Adding a bias row broadcasts it over every token")
     func biasBroadcast() throws {
         let library = try KernelLibrary.shared()

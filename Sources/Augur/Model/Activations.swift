@@ -7,7 +7,7 @@ import VulkanRuntime
 final class Activations: @unchecked Sendable {
     let capacity: Int
     let maskStride: Int
-    let x, h, q, k, v, attention, gate, up, logits: GPUBuffer
+    let x, h, queryKeyValue, attention, gateUp, gate, logits: GPUBuffer
     let ids, positions, slots, mask, params: GPUBuffer
     let argmaxIndex, argmaxValue, topIndices, topValues: GPUBuffer
 
@@ -18,12 +18,10 @@ final class Activations: @unchecked Sendable {
         func host(_ words: Int) throws -> GPUBuffer { try library.buffer(UInt32.self, count: words, location: .host) }
         x = try device(capacity * c.hidden)
         h = try device(capacity * c.hidden)
-        q = try device(capacity * c.heads * c.headDim)
-        k = try device(capacity * c.kvHeads * c.headDim)
-        v = try device(capacity * c.kvHeads * c.headDim)
+        queryKeyValue = try device(capacity * (c.heads + 2 * c.kvHeads) * c.headDim)
         attention = try device(capacity * c.heads * c.headDim)
+        gateUp = try device(capacity * 2 * c.feedForward)
         gate = try device(capacity * c.feedForward)
-        up = try device(capacity * c.feedForward)
         logits = try library.buffer(Float.self, count: capacity * c.vocabulary, location: .host)
         ids = try host(capacity)
         positions = try host(capacity)

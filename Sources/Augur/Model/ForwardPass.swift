@@ -32,9 +32,9 @@ struct ForwardPass {
                                    rows: tokens, eps: configuration.rmsEpsilon)
     }
 
-    /// out[t] = W input[t] (+ bias)
-    func linear(_ weights: WeightMatrix, _ input: GPUBuffer, into out: GPUBuffer, bias: GPUBuffer? = nil) throws {
-        try kernels.matVec.encode(sequence, weights: weights, input: input, output: out, columns: tokens, bias: bias)
+    /// out[t] = [W1 input[t] | W2 input[t] | ...] (+ biases): stacked projections of one input.
+    func project(_ projection: StackedProjection, _ input: GPUBuffer, into out: GPUBuffer) throws {
+        try projection.encode(kernels.matVec, sequence: sequence, input: input, output: out, tokens: tokens)
     }
 
     /// x[t] += W input[t]: a projection and its residual connection in one pass.
@@ -42,27 +42,36 @@ struct ForwardPass {
         try kernels.matVec.encode(sequence, weights: weights, input: input, output: x, columns: tokens, accumulate: true)
     }
 
-    /// Rotates each head of data[t] by the angle of positions[t].
-    func rope(_ data: GPUBuffer, heads: Int) throws {
-        try kernels.rope.encode(sequence, data: data, tokens: tokens, heads: heads, headDim: configuration.headDim,
+    /// Floats per token of the stacked query, key and value.
+    var queryKeyValueWidth: Int { (configuration.heads + 2 * configuration.kvHeads) * configuration.headDim }
+
+    /// Rotates the query and key heads of qkv[t] (contiguous: H then Hkv heads) by the angle of positions[t].
+    func rope(_ qkv: GPUBuffer) throws {
+        try kernels.rope.encode(sequence, data: qkv, rowStride: queryKeyValueWidth, tokens: tokens,
+                                heads: configuration.heads + configuration.kvHeads, headDim: configuration.headDim,
                                 positions: buffers.positions, table: ropeTable)
     }
 
-    /// cache[layer][slots[t]] = (k[t], v[t])
-    func store(keys: GPUBuffer, values: GPUBuffer, layer: Int) throws {
-        try kernels.kvWrite.encode(sequence, keys: keys, values: values, slots: buffers.slots, tokens: tokens, cache: caches[layer])
+    /// cache[layer][slots[t]] = (k[t], v[t]), read from qkv[t]
+    func store(_ qkv: GPUBuffer, layer: Int) throws {
+        let keys = configuration.heads * configuration.headDim, values = keys + configuration.kvHeads * configuration.headDim
+        try kernels.kvWrite.encode(sequence, keys: qkv, keyOffset: keys, keyStride: queryKeyValueWidth,
+                                   values: qkv, valueOffset: values, valueStride: queryKeyValueWidth,
+                                   slots: buffers.slots, tokens: tokens, cache: caches[layer])
     }
 
-    /// out[t] = softmax(q[t] K^T / sqrt(d) + mask[t]) V over the layer's cache
-    func attend(_ queries: GPUBuffer, layer: Int, into out: GPUBuffer) throws {
-        try kernels.attention.encode(sequence, queries: queries, cache: caches[layer], mask: buffers.mask,
-                                     maskStride: buffers.maskStride, params: buffers.params, output: out,
+    /// out[t] = softmax(q[t] K^T / sqrt(d) + mask[t]) V over the layer's cache, q[t] read from qkv[t]
+    func attend(_ qkv: GPUBuffer, layer: Int, into out: GPUBuffer) throws {
+        try kernels.attention.encode(sequence, queries: qkv, queryStride: queryKeyValueWidth, cache: caches[layer],
+                                     mask: buffers.mask, maskStride: buffers.maskStride, params: buffers.params, output: out,
                                      count: tokens, heads: configuration.heads)
     }
 
-    /// gate = silu(gate) * up
-    func swiglu(_ gate: GPUBuffer, _ up: GPUBuffer) throws {
-        try kernels.elementwise.encode(sequence, .swiglu, a: gate, b: up, output: gate, count: tokens * configuration.feedForward)
+    /// out[t] = silu(gateUp[t][..<ff]) * gateUp[t][ff...]
+    func swiglu(_ gateUp: GPUBuffer, into out: GPUBuffer) throws {
+        let ff = configuration.feedForward
+        try kernels.elementwise.encode(sequence, .swiglu, a: gateUp, b: gateUp, bOffset: ff, output: out, count: tokens * ff,
+                                       rows: Elementwise.Rows(width: ff, aStride: 2 * ff, bStride: 2 * ff, outputStride: ff))
     }
 
     /// logits[r] = W h[t] for the last `rows` tokens of the batch (a limited head: its prefix,

@@ -13,18 +13,14 @@ enum Llama: Architecture {
         for l in layers {
             let layer = w.layers[l]
             try f.rmsNorm(f.x, layer.attentionNorm, into: f.h)                     // h: [n, d]
-            try f.linear(layer.query, f.h, into: b.q, bias: layer.queryBias)      // q: [n, H * hd]
-            try f.linear(layer.key, f.h, into: b.k, bias: layer.keyBias)          // k: [n, Hkv * hd]
-            try f.linear(layer.value, f.h, into: b.v, bias: layer.valueBias)      // v: [n, Hkv * hd]
-            try f.rope(b.q, heads: c.heads)
-            try f.rope(b.k, heads: c.kvHeads)
-            try f.store(keys: b.k, values: b.v, layer: l)                          // cache[l][slots] = k, v
-            try f.attend(b.q, layer: l, into: b.attention)                        // a: [n, H * hd]
+            try f.project(layer.queryKeyValue, f.h, into: b.queryKeyValue)         // qkv: [n, (H + 2 Hkv) * hd]
+            try f.rope(b.queryKeyValue)                                            // q, k rotated
+            try f.store(b.queryKeyValue, layer: l)                                 // cache[l][slots] = k, v
+            try f.attend(b.queryKeyValue, layer: l, into: b.attention)            // a: [n, H * hd]
             try f.addLinear(layer.output, b.attention, to: f.x)                    // x += Wo a: [n, d]
             try f.rmsNorm(f.x, layer.feedForwardNorm, into: f.h)                  // h: [n, d]
-            try f.linear(layer.gate, f.h, into: b.gate)                           // g: [n, ff]
-            try f.linear(layer.up, f.h, into: b.up)                               // u: [n, ff]
-            try f.swiglu(b.gate, b.up)                                            // g = silu(g) * u
+            try f.project(layer.gateUp, f.h, into: b.gateUp)                      // gu: [n, 2 ff]
+            try f.swiglu(b.gateUp, into: b.gate)                                  // g = silu(gate) * up: [n, ff]
             try f.addLinear(layer.down, b.gate, to: f.x)                          // x += Wd g: [n, d]
         }
         guard logitRows > 0 else { return }

@@ -53,10 +53,9 @@ public final class Model: @unchecked Sendable {
         struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool }
         var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false)]
         for layer in weights.layers {
-            for (matrix, bias) in [(layer.query, layer.queryBias), (layer.key, layer.keyBias), (layer.value, layer.valueBias)] {
-                variants.insert(Variant(type: matrix.type, accumulate: false, bias: bias != nil))
+            for part in layer.queryKeyValue.parts + layer.gateUp.parts {
+                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil))
             }
-            for matrix in [layer.gate, layer.up] { variants.insert(Variant(type: matrix.type, accumulate: false, bias: false)) }
             for matrix in [layer.output, layer.down] { variants.insert(Variant(type: matrix.type, accumulate: true, bias: false)) }
         }
         for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias) }

@@ -5,10 +5,15 @@ import VulkanRuntime
 /// One transformer block's weights on the device.
 public struct LayerWeights: @unchecked Sendable {
     public var attentionNorm: GPUBuffer
-    public var query: WeightMatrix, key: WeightMatrix, value: WeightMatrix, output: WeightMatrix
-    public var queryBias: GPUBuffer?, keyBias: GPUBuffer?, valueBias: GPUBuffer?
+    /// Query, key and value projections stacked: [H * hd | Hkv * hd | Hkv * hd] rows.
+    public var queryKeyValue: StackedProjection
+    /// Whether the query, key and value projections all carry biases (qwen2's do).
+    public var attentionBiases: Bool
+    public var output: WeightMatrix
     public var feedForwardNorm: GPUBuffer
-    public var gate: WeightMatrix, up: WeightMatrix, down: WeightMatrix
+    /// Gate and up projections stacked: [ff | ff] rows.
+    public var gateUp: StackedProjection
+    public var down: WeightMatrix
 }
 
 /// A model's weights, uploaded once in Augur's layout; norms and biases as f32.
@@ -28,18 +33,16 @@ public struct ModelWeights: @unchecked Sendable {
         for l in 0..<c.layers {
             progress(l, c.layers)
             let p = "blk.\(l)."
+            let projections = ["attn_q", "attn_k", "attn_v"].map { p + $0 }
             layers.append(LayerWeights(
                 attentionNorm: try loader.vector(p + "attn_norm.weight", count: c.hidden),
-                query: try loader.matrix(p + "attn_q.weight", rows: qWidth, columns: c.hidden),
-                key: try loader.matrix(p + "attn_k.weight", rows: kvWidth, columns: c.hidden),
-                value: try loader.matrix(p + "attn_v.weight", rows: kvWidth, columns: c.hidden),
+                queryKeyValue: try StackedProjection(zip(projections, [qWidth, kvWidth, kvWidth]).map { ($0 + ".weight", $1) },
+                                                     columns: c.hidden, loader: loader),
+                attentionBiases: projections.allSatisfy { gguf.tensor(named: $0 + ".bias") != nil },
                 output: try loader.matrix(p + "attn_output.weight", rows: c.hidden, columns: qWidth),
-                queryBias: try loader.optionalVector(p + "attn_q.bias", count: qWidth),
-                keyBias: try loader.optionalVector(p + "attn_k.bias", count: kvWidth),
-                valueBias: try loader.optionalVector(p + "attn_v.bias", count: kvWidth),
                 feedForwardNorm: try loader.vector(p + "ffn_norm.weight", count: c.hidden),
-                gate: try loader.matrix(p + "ffn_gate.weight", rows: c.feedForward, columns: c.hidden),
-                up: try loader.matrix(p + "ffn_up.weight", rows: c.feedForward, columns: c.hidden),
+                gateUp: try StackedProjection([(p + "ffn_gate.weight", c.feedForward), (p + "ffn_up.weight", c.feedForward)],
+                                              columns: c.hidden, loader: loader),
                 down: try loader.matrix(p + "ffn_down.weight", rows: c.hidden, columns: c.feedForward)))
         }
         self.layers = layers
@@ -62,19 +65,49 @@ struct TensorLoader {
     }
 
     func matrix(_ name: String, rows: Int, columns: Int) throws -> WeightMatrix {
-        let tensor = try info(name, [columns, rows])
-        guard WeightLayout.supportedTypes.contains(tensor.type) else { throw ModelError.unsupportedTensorType(name, tensor.type) }
-        return try WeightMatrix(library: library, type: tensor.type, rows: rows, columns: columns, gguf: gguf.data(of: tensor),
-                                storedAs: WeightLayout.storage(for: tensor.type, on: library.device.capabilities))
+        try matrix(stacking: [info(name, [columns, rows])], rows: rows, columns: columns)
+    }
+
+    /// The type a tensor is stored as on this device.
+    func storage(of tensor: GGUFTensorInfo) -> TensorType {
+        WeightLayout.storage(for: tensor.type, on: library.device.capabilities)
+    }
+
+    /// Tensors of one width and one storage type stacked by rows into one matrix. GGUF rows are
+    /// whole blocks, so stacking concatenates bytes; members of another GGUF type are widened to
+    /// the storage type first (exactly, `Widening`).
+    func matrix(stacking tensors: [GGUFTensorInfo], rows: Int, columns: Int) throws -> WeightMatrix {
+        for tensor in tensors where !WeightLayout.supportedTypes.contains(tensor.type) {
+            throw ModelError.unsupportedTensorType(tensor.name, tensor.type)
+        }
+        let type = tensors[0].type, stored = storage(of: tensors[0])
+        guard tensors.count > 1 else {
+            return try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: gguf.data(of: tensors[0]),
+                                    storedAs: stored)
+        }
+        let mixed = tensors.contains { $0.type != type }
+        var bytes: [UInt8] = []
+        for tensor in tensors {
+            switch (mixed && tensor.type != stored, tensor.type, stored) {
+            case (false, _, _): bytes += gguf.data(of: tensor)
+            case (true, .q5_0, .q8_0): bytes += try Widening.q8_0(fromQ5_0: gguf.data(of: tensor))
+            default: throw ModelError.unsupportedTensorType(tensor.name, tensor.type)
+            }
+        }
+        return try WeightMatrix.upload(library: library, type: mixed ? stored : type, rows: rows, columns: columns, gguf: bytes,
+                                       storedAs: stored)
     }
 
     func vector(_ name: String, count: Int) throws -> GPUBuffer {
-        let tensor = try info(name, [count])
-        let values = try Dequantize.row(tensor.type, from: gguf.data(of: tensor), elements: count)
-        return try library.buffer(values)
+        try library.buffer(values(name, count: count))
     }
 
-    func optionalVector(_ name: String, count: Int) throws -> GPUBuffer? {
-        gguf.tensor(named: name) == nil ? nil : try vector(name, count: count)
+    func values(_ name: String, count: Int) throws -> [Float] {
+        let tensor = try info(name, [count])
+        return try Dequantize.row(tensor.type, from: gguf.data(of: tensor), elements: count)
+    }
+
+    func optionalValues(_ name: String, count: Int) throws -> [Float]? {
+        gguf.tensor(named: name) == nil ? nil : try values(name, count: count)
     }
 }

@@ -7,7 +7,7 @@ enum Qwen2: Architecture {
     static let ropeLayout = Rope.Layout.neox
 
     static func forward(_ f: ForwardPass, weights w: ModelWeights, layers: Range<Int>, logitRows: Int) throws {
-        guard w.layers.allSatisfy({ $0.queryBias != nil && $0.keyBias != nil && $0.valueBias != nil }) else {
+        guard w.layers.allSatisfy(\.attentionBiases) else {
             throw ModelError.missingTensor("blk.N.attn_q.bias / attn_k.bias / attn_v.bias (qwen2 projections carry biases)")
         }
         // Same sequence of operations as Llama; the biases ride on `linear` and the layout on RoPE.
