@@ -10,6 +10,14 @@
 # (space-separated AUGUR_MATVEC values) are timed in the real pass; the best runs the rest.
 # KERNELS=1 adds the kernel microbenchmarks.
 # QUICK=1 skips the tests and kernel benchmarks and uses small shapes (a dry run on lavapipe).
+#
+# Real models do not fit one call (64 MiB travel per call), so they go in 60 MiB parts, one call
+# each, into .build/device-models/ there (ignored, so kept while the machine stays warm, 30 s idle):
+#   here:  bash Tools/device-check.sh part MODEL.gguf N   # part N -> .device/part; prints the count
+#   there: bash Tools/device-check.sh receive NAME N      # carry [".device/part"] only
+# and once every part is there, `run` also benchmarks the real pair on HumanEval 0-7 (the prompts
+# travel in .device/humaneval.jsonl, written by `pack`) when NAME is qwen2.5-coder-1.5b.gguf and
+# qwen2.5-coder-0.5b.gguf. `receive` refuses a part out of order; `run` checks the sizes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +31,8 @@ pack() {
     for b in "$stage"/bin/*; do ldd "$b" | awk '/=>/ {print $3}' | grep '/swift/' || true; done |
         sort -u | xargs -I{} cp {} "$stage/lib/"
     tar -C "$stage" -cf - bin lib | xz -T2 -6 > .device/augur.tar.xz
+    local humaneval=${AUGUR_MODELS:-$HOME/.cache/augur/models}/datasets/HumanEval.jsonl
+    [[ -f $humaneval ]] && head -8 "$humaneval" > .device/humaneval.jsonl
     rm -rf "$stage"
     ls -la .device/augur.tar.xz
 }
@@ -89,11 +99,55 @@ run() {
     cat "$out/plain.json" "$out/plain-draft.json" | sed 's/"text":"[^"]*",//' >> "$summary"
     step draft-rounds 75 "$out/draft-rounds.json" "$bin/augur" bench --model "$target" --draft-model "$draft" --prompts "$prompts" --max-tokens 64 --sweep 1,2,4,8 --stop-probability 1 --json
     step lookup 45 "$out/lookup.json" "$bin/augur" bench --model "$target" --lookup --prompts "$prompts" --max-tokens 128 --json
+    real "$bin" "$out"
     echo "== done" >> "$summary"
+}
+
+partBytes=$((60 * 1048576))
+deviceModels=.build/device-models
+
+# part FILE N (here): part N of FILE into .device/part; prints how many parts FILE has.
+part() {
+    local file=$1 n=$2
+    mkdir -p .device
+    dd if="$file" of=.device/part bs="$partBytes" skip="$n" count=1 status=none || exit 1
+    echo "part $n of $(( ($(stat -c %s "$file") + partBytes - 1) / partBytes )) of $file: $(stat -c %s .device/part) bytes"
+}
+
+# receive NAME N (there): appends .device/part to $deviceModels/NAME if it is the next part.
+receive() {
+    local name=$1 n=$2 target=$deviceModels/$1
+    [[ -f .device/part ]] || { echo "no .device/part: carry it" >&2; exit 1; }
+    mkdir -p "$deviceModels"
+    (( n == 0 )) && : > "$target"
+    local have
+    have=$(stat -c %s "$target" 2>/dev/null || echo -1)
+    if (( have != n * partBytes )); then
+        echo "part $n of $name refused: $have bytes there, part $n starts at $((n * partBytes))" >&2
+        exit 1
+    fi
+    cat .device/part >> "$target"
+    echo "$name: $(stat -c %s "$target") bytes"
+}
+
+# real BIN OUT: the real Qwen pair, if both arrived whole: plain and draft-model decoding on
+# HumanEval 0-7, interleaved, and self-speculation and lookup on the target.
+real() {
+    local bin=$1 out=$2 target=$deviceModels/qwen2.5-coder-1.5b.gguf draft=$deviceModels/qwen2.5-coder-0.5b.gguf
+    [[ -f $target && -f .device/humaneval.jsonl ]] || return 0
+    if [[ $(stat -c %s "$target") != 1117320768 ]]; then echo "target incomplete" >> "$summary"; return 0; fi
+    if [[ $(stat -c %s "$draft" 2>/dev/null) == 491400064 ]]; then
+        step real-draft 240 "$out/real-draft.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
+            --prompts .device/humaneval.jsonl --max-tokens 64 --json
+    fi
+    step real-self 240 "$out/real-self.json" "$bin/augur" bench --model "$target" --self-spec --lookup --each \
+        --prompts .device/humaneval.jsonl --max-tokens 64 --json
 }
 
 case ${1:-} in
     pack) pack ;;
     run) run ;;
-    *) echo "usage: Tools/device-check.sh pack|run" >&2; exit 2 ;;
+    part) part "${2:?model file}" "${3:?part number}" ;;
+    receive) receive "${2:?model name}" "${3:?part number}" ;;
+    *) echo "usage: Tools/device-check.sh pack|run|part FILE N|receive NAME N" >&2; exit 2 ;;
 esac
