@@ -8,8 +8,8 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "A prompt file (JSON lines with \"prompt\", or one prompt per line) or humaneval:A-B.")
-    var prompts: String
+    @Option(help: "A prompt file (JSON lines with \"prompt\", or one prompt per line) or humaneval:A-B (with --verify-cost: the context the passes follow, by default a short one).")
+    var prompts: String?
 
     @Option(help: "Tokens to generate per prompt.")
     var maxTokens = 64
@@ -39,6 +39,7 @@ struct Bench: ParsableCommand {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
             let lengths = try sweep.map { try counts($0, in: 1...63, option: "--sweep") }
+            guard let prompts else { throw ValidationError("--prompts is needed to compare decoding (a file or humaneval:A-B)") }
             let set = try PromptSet.load(prompts)
             let target = try model.load()
             var parameters = GenerationParameters(maxTokens: maxTokens)
@@ -138,7 +139,7 @@ extension Bench {
     func measureVerifyCost(_ list: String) throws {
         let counts = try counts(list, in: 1...64, option: "--verify-cost")
         let target = try model.load()
-        let prompt = try PromptSet.load(prompts).first?.prompt ?? "def f():"
+        let prompt = try prompts.flatMap { try PromptSet.load($0).first?.prompt } ?? "def f():"
         let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts, repeats: 7, profile: profile)
         if json {
             let encoder = JSONEncoder()

@@ -348,6 +348,8 @@ struct PromptSetTests {
         #expect(set.map(\.name) == ["a", "1"])
         #expect(set.map(\.prompt) == ["def f():\n", "plain prompt\nsecond line"])
         #expect(throws: GenerationError.self) { try PromptSet.load("humaneval:5-2") }
-        #expect(throws: ModelStoreError.fileNotFound("/no/prompts.txt")) { try PromptSet.load("/no/prompts.txt") }
+        #expect(throws: GenerationError.invalidParameter("prompt file not found: /no/prompts.txt (a file, or humaneval:A-B)")) {
+            try PromptSet.load("/no/prompts.txt")
+        }
     }
 }

@@ -20,7 +20,9 @@ public enum PromptSet {
                 return ((object["task_id"] as? String) ?? "HumanEval/\(i)", prompt)
             }
         }
-        guard let text = FileManager.default.contents(atPath: spec) else { throw ModelStoreError.fileNotFound(spec) }
+        guard let text = FileManager.default.contents(atPath: spec) else {
+            throw GenerationError.invalidParameter("prompt file not found: \(spec) (a file, or humaneval:A-B)")
+        }
         let lines = try Prompt.decode(text).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         return lines.enumerated().map { i, line in
             if let data = line.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
