@@ -14,6 +14,8 @@
 // mask is -inf is skipped entirely (never touches m, l or acc), so a query's result depends only
 // on the slots it sees, not on kvLen or on the other queries: decode (kvLen = its own length),
 // prefill and tree verification give bit-identical outputs. A fully masked row writes 0.
+// With ROPE defined the queries are rotated as they load (rope_pair.glsl): query i at position
+// positions[i], clamped to the table's maxPosition rows.
 // Specialization: 0 workgroup size (a multiple of the subgroup size), 1 subgroup size, 2 head
 // dimension (even, <= 256), 3 query heads per subgroup (divides heads / kvHeads).
 #include "../common/header.glsl"
@@ -30,6 +32,12 @@ layout(std430, binding = 2) readonly buffer ValueCache { uint VC[]; };
 layout(std430, binding = 3) readonly buffer Mask { float M[]; };
 layout(std430, binding = 4) readonly buffer Lengths { uint params[]; };
 layout(std430, binding = 5) writeonly buffer Output { float O[]; };
+#ifdef ROPE
+layout(std430, binding = 6) readonly buffer Positions { uint positions[]; };
+layout(std430, binding = 7) readonly buffer RopeTable { vec2 cs[]; };
+#include "../rope/rope_pair.glsl"
+ROPE_PAIR(rotated_query, Q)
+#endif
 
 layout(push_constant) uniform Params {
     uint nq;            // queries
@@ -46,6 +54,8 @@ layout(push_constant) uniform Params {
     uint maskStride;    // floats between mask rows
     uint paramIndex;    // params[paramIndex] = kvLen
     float scale;        // score = (q . k) * scale + mask
+    uint ropeDims;      // rotated dims per head (ROPE)
+    uint maxPosition;   // rows of the rope table (ROPE)
 } p;
 
 void main() {
@@ -70,7 +80,12 @@ void main() {
         l[h] = 0.0;
         for (uint i = 0; i < WORDS_PER_LANE; ++i) {
             uint w = lane + SUBGROUP_SIZE * i, d = h * HEAD_DIM + 2u * w;
+#ifdef ROPE
+            uint position = min(positions[query], p.maxPosition - 1u);
+            q[h * WORDS_PER_LANE + i] = w < HEAD_WORDS ? rotated_query(qBase + h * HEAD_DIM, 2u * w, position, p.ropeDims) : vec2(0.0);
+#else
             q[h * WORDS_PER_LANE + i] = w < HEAD_WORDS ? vec2(Q[qBase + d], Q[qBase + d + 1u]) : vec2(0.0);
+#endif
             acc[h * WORDS_PER_LANE + i] = vec2(0.0);
         }
     }

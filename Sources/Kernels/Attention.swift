@@ -15,6 +15,7 @@ public struct Attention: Sendable {
         var qOffset: UInt32, qStride: UInt32, oOffset: UInt32, oStride: UInt32
         var kCacheOffset: UInt32, vCacheOffset: UInt32, maskOffset: UInt32, maskStride: UInt32
         var paramIndex: UInt32, scale: Float
+        var ropeDims: UInt32, maxPosition: UInt32
     }
 
     /// The largest head dimension the kernel takes.
@@ -105,9 +106,10 @@ public struct Attention: Sendable {
         self.configuration = config
     }
 
-    func pipeline(headDim: Int, headsPerSubgroup: Int) throws -> ComputePipeline {
-        try library.pipeline("attention/attention.comp", workgroupSize: configuration.subgroupsPerWorkgroup * library.subgroupSize,
-                             extra: [headDim, headsPerSubgroup], bindings: 6, push: Push.self)
+    func pipeline(headDim: Int, headsPerSubgroup: Int, rope: Rope.Input? = nil) throws -> ComputePipeline {
+        try library.pipeline("attention/attention.comp", defines: rope?.defines ?? [:],
+                             workgroupSize: configuration.subgroupsPerWorkgroup * library.subgroupSize,
+                             extra: [headDim, headsPerSubgroup], bindings: rope == nil ? 6 : 8, push: Push.self)
     }
 
     /// Compiles the pipeline of a model's attention shape ahead of use.
@@ -122,10 +124,12 @@ public struct Attention: Sendable {
     /// for `count` queries over slots j < kvLen = params[kvLengthIndex] (clamped to the cache
     /// capacity and to `maskStride`). Offsets and strides are in floats; strides default to
     /// heads * headDim. `scale` defaults to 1 / sqrt(headDim). A fully masked row outputs 0.
+    /// With `rope`, query i is rotated to its position as it loads, as `Rope` would have rotated it.
     public func encode(
         _ sequence: CommandSequence, queries: GPUBuffer, queryOffset: Int = 0, queryStride: Int? = nil,
         cache: Cache, mask: GPUBuffer, maskOffset: Int = 0, maskStride: Int, params: GPUBuffer, kvLengthIndex: Int = 0,
-        output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, count: Int, heads: Int, scale: Float? = nil
+        output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, count: Int, heads: Int, scale: Float? = nil,
+        rope: Rope.Input? = nil
     ) throws {
         let width = heads * cache.headDim
         let qStride = queryStride ?? width, oStride = outputStride ?? width
@@ -138,18 +142,21 @@ public struct Attention: Sendable {
               (maskOffset + count * maskStride) * 4 <= mask.size, (kvLengthIndex + 1) * 4 <= params.size else {
             throw VulkanError.invalidArgument("attention of \(count) queries overflows its query, output, mask or params buffer")
         }
+        try rope?.check(tokens: count, headDim: cache.headDim)
         let b = cache.bindings(alignment: library.device.capabilities.minStorageBufferOffsetAlignment)
         let push = Push(
             nq: UInt32(count), heads: UInt32(heads), kvHeads: UInt32(cache.kvHeads), capacity: UInt32(cache.capacity),
             qOffset: UInt32(queryOffset), qStride: UInt32(qStride), oOffset: UInt32(outputOffset), oStride: UInt32(oStride),
             kCacheOffset: UInt32(b.keyWord), vCacheOffset: UInt32(b.valueWord), maskOffset: UInt32(maskOffset),
             maskStride: UInt32(maskStride), paramIndex: UInt32(kvLengthIndex),
-            scale: scale ?? 1 / Float(cache.headDim).squareRoot())
+            scale: scale ?? 1 / Float(cache.headDim).squareRoot(),
+            ropeDims: UInt32(rope?.table.rotatedDims ?? 0), maxPosition: UInt32(rope?.table.maxPositions ?? 0))
         let perSubgroup = configuration.headsPerSubgroup(heads: heads, kvHeads: cache.kvHeads)
         let perGroup = configuration.subgroupsPerWorkgroup * perSubgroup
         try sequence.dispatch(
-            pipeline(headDim: cache.headDim, headsPerSubgroup: perSubgroup),
-            bindings: [queries.range(), b.keys, b.values, mask.range(), params.range(), output.range()], push: push,
+            pipeline(headDim: cache.headDim, headsPerSubgroup: perSubgroup, rope: rope),
+            bindings: [queries.range(), b.keys, b.values, mask.range(), params.range(), output.range()]
+                + (rope.map { [$0.positions.range(), $0.table.buffer.range()] } ?? []), push: push,
             groups: ((heads + perGroup - 1) / perGroup, count, 1))
     }
 

@@ -42,6 +42,29 @@ public struct Rope: Sendable {
         }
     }
 
+    /// What a kernel that rotates as it loads (the KV write's keys, attention's queries) needs:
+    /// each token's position, the table and the pair layout (`Shaders/rope/rope_pair.glsl`).
+    public struct Input: @unchecked Sendable {
+        public let positions: GPUBuffer
+        public let table: Table
+        public let layout: Layout
+
+        public init(positions: GPUBuffer, table: Table, layout: Layout) {
+            (self.positions, self.table, self.layout) = (positions, table, layout)
+        }
+
+        var defines: [String: String] { layout == .neox ? ["ROPE": "1", "ROPE_NEOX": "1"] : ["ROPE": "1"] }
+
+        /// Checks that `tokens` positions are there and the table fits heads of `headDim`.
+        func check(tokens: Int, headDim: Int) throws {
+            guard table.rotatedDims <= headDim, layout == .normal || table.rotatedDims % 4 == 0,
+                  tokens * 4 <= positions.size else {
+                throw VulkanError.invalidArgument(
+                    "rope of \(table.rotatedDims) dims (\(layout)) while loading \(tokens) tokens of heads of \(headDim)")
+            }
+        }
+    }
+
     struct Push: BitwiseCopyable {
         var tokens: UInt32, heads: UInt32, headDim: UInt32, rotatedDims: UInt32
         var rowStride: UInt32, offset: UInt32, maxPosition: UInt32

@@ -45,26 +45,22 @@ struct ForwardPass {
     /// Floats per token of the stacked query, key and value.
     var queryKeyValueWidth: Int { (configuration.heads + 2 * configuration.kvHeads) * configuration.headDim }
 
-    /// Rotates the query and key heads of qkv[t] (contiguous: H then Hkv heads) by the angle of positions[t].
-    func rope(_ qkv: GPUBuffer) throws {
-        try kernels.rope.encode(sequence, data: qkv, rowStride: queryKeyValueWidth, tokens: tokens,
-                                heads: configuration.heads + configuration.kvHeads, headDim: configuration.headDim,
-                                positions: buffers.positions, table: ropeTable)
-    }
+    /// Each token's position and the architecture's RoPE, applied as keys are stored and queries load.
+    var rope: Rope.Input { Rope.Input(positions: buffers.positions, table: ropeTable, layout: kernels.rope.layout) }
 
-    /// cache[layer][slots[t]] = (k[t], v[t]), read from qkv[t]
+    /// cache[layer][slots[t]] = (rope(k[t]), v[t]), read from qkv[t]
     func store(_ qkv: GPUBuffer, layer: Int) throws {
         let keys = configuration.heads * configuration.headDim, values = keys + configuration.kvHeads * configuration.headDim
         try kernels.kvWrite.encode(sequence, keys: qkv, keyOffset: keys, keyStride: queryKeyValueWidth,
                                    values: qkv, valueOffset: values, valueStride: queryKeyValueWidth,
-                                   slots: buffers.slots, tokens: tokens, cache: caches[layer])
+                                   slots: buffers.slots, tokens: tokens, cache: caches[layer], rope: rope)
     }
 
-    /// out[t] = softmax(q[t] K^T / sqrt(d) + mask[t]) V over the layer's cache, q[t] read from qkv[t]
+    /// out[t] = softmax(rope(q[t]) K^T / sqrt(d) + mask[t]) V over the layer's cache, q[t] read from qkv[t]
     func attend(_ qkv: GPUBuffer, layer: Int, into out: GPUBuffer) throws {
         try kernels.attention.encode(sequence, queries: qkv, queryStride: queryKeyValueWidth, cache: caches[layer],
                                      mask: buffers.mask, maskStride: buffers.maskStride, params: buffers.params, output: out,
-                                     count: tokens, heads: configuration.heads)
+                                     count: tokens, heads: configuration.heads, rope: rope)
     }
 
     /// out[t] = silu(gateUp[t][..<ff]) * gateUp[t][ff...]

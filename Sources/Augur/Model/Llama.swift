@@ -14,9 +14,8 @@ enum Llama: Architecture {
             let layer = w.layers[l]
             try f.rmsNorm(f.x, layer.attentionNorm, into: f.h)                     // h: [n, d]
             try f.project(layer.queryKeyValue, f.h, into: b.queryKeyValue)         // qkv: [n, (H + 2 Hkv) * hd]
-            try f.rope(b.queryKeyValue)                                            // q, k rotated
-            try f.store(b.queryKeyValue, layer: l)                                 // cache[l][slots] = k, v
-            try f.attend(b.queryKeyValue, layer: l, into: b.attention)            // a: [n, H * hd]
+            try f.store(b.queryKeyValue, layer: l)                                 // cache[l][slots] = rope(k), v
+            try f.attend(b.queryKeyValue, layer: l, into: b.attention)            // a = attention(rope(q)): [n, H * hd]
             try f.addLinear(layer.output, b.attention, to: f.x)                    // x += Wo a: [n, d]
             try f.rmsNorm(f.x, layer.feedForwardNorm, into: f.h)                  // h: [n, d]
             try f.project(layer.gateUp, f.h, into: b.gateUp)                      // gu: [n, 2 ff]
