@@ -158,6 +158,31 @@ struct CombinedDrafterTests {
         #expect(nearly[0] == 3)
     }
 
+    @Test("After a hard stretch, the fallback is the drafter whose whole record pays, not one that only looked better in it")
+    func fallsBackOnTheLongRecord() throws {
+        let clock = FakeClock()
+        let counters = [TimedDrafter.Counter(), TimedDrafter.Counter()]
+        // A: slow (0.45 s of drafting, 0.9 of a pass) and right on easy text. B: free, one right
+        // token then ten wrong ones, so its verified nodes cost more than its token gives: it never pays.
+        let a = TimedDrafter(chain: [5, 6, 7, 8], seconds: 0.45, clock: clock, calls: counters[0])
+        let b = TimedDrafter(chain: [5] + Array(repeating: 9, count: 10), seconds: 0, clock: clock, calls: counters[1])
+        var combined = CombinedDrafter([a, b])
+        combined.clock = { clock.now }
+        var easyAgain = 0
+        for round in 1...36 {
+            // Rounds 13-32 are hard: only the first token is right, so A, one token for 1.3 passes
+            // of drafting and verified nodes, stops paying; its last rounds then look worse than B.
+            let truth = (13...32).contains(round) ? [5, 0, 0, 0] : [5, 6, 7, 8]
+            let before = counters[0].value
+            let tree = try combined.proposeTree(after: [1], shape: DraftShape(depth: 11, nodes: 16))
+            clock.now += 0.5
+            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            if round >= 33 { easyAgain += counters[0].value - before }
+        }
+        // Once the text is easy again A is running: it was the fallback through the hard stretch.
+        #expect(easyAgain == 4)
+    }
+
     @Test("The merged tree holds every running drafter's proposal")
     func mergesProposals() throws {
         let clock = FakeClock()

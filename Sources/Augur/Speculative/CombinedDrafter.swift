@@ -11,8 +11,11 @@ import Foundation
 /// the cheaper drafters' at `extraTokenCost` passes each (verifying them is not free). It keeps
 /// running while its average gain exceeds its average cost. A drafter that sits out is probed
 /// again `probeInterval` rounds later, and each probe that confirms it doubles the wait (up to
-/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time. Records
-/// carry over to the next request through a `RoutingMemory`.
+/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time. When no
+/// drafter pays, the one whose whole record (not its last rounds) gives the most gain per cost
+/// runs, so a hard stretch of text does not hand the round to a drafter that only looks good
+/// next to a strong one's bad rounds. Records carry over to the next request through a
+/// `RoutingMemory`.
 public struct CombinedDrafter: Drafter {
     public var drafters: [any Drafter]
     /// Rounds before a drafter that sits out is probed again (0: never route, always run them all).
@@ -30,9 +33,13 @@ public struct CombinedDrafter: Drafter {
     /// Rounds of evidence a record carried over from an earlier request counts for at most, so
     /// that this request's rounds soon outweigh it.
     static let recalledRounds = 4
+    /// Rounds the long averages span.
+    static let longRounds = 64
 
     struct Record {
         var gain = 0.0, seconds = 0.0, added = 0.0, nodes = 0.0, rounds = 0
+        /// The same averages over up to `longRounds` rounds (the whole record, across requests).
+        var longGain = 0.0, longSeconds = 0.0, longAdded = 0.0, longCount = 0
         var tree: DraftTree?
         /// Rounds between probes while it sits out, and the round of the next probe.
         var interval = 0, nextProbe = 0
@@ -88,10 +95,11 @@ public struct CombinedDrafter: Drafter {
         return chosen
     }
 
-    /// A drafter's average gain per unit of its average cost (tokens per target pass spent).
+    /// A drafter's long-run average gain per unit of its long-run average cost (tokens per target
+    /// pass spent).
     func value(_ i: Int) -> Double {
         let r = records[i]
-        return r.gain / max(r.seconds / (passSeconds ?? 1) + r.added * extraTokenCost, 0.01)
+        return r.longGain / max(r.longSeconds / (passSeconds ?? 1) + r.longAdded * extraTokenCost, 0.01)
     }
 
     /// The seconds of one verification round with few drafted tokens: the lower quartile of the
@@ -178,6 +186,11 @@ public struct CombinedDrafter: Drafter {
             records[i].added = average(records[i].added, Double(added), records[i].rounds)
             records[i].nodes = average(records[i].nodes, Double(tree.count), records[i].rounds)
             records[i].rounds += 1
+            let long = records[i].longCount
+            records[i].longGain = average(records[i].longGain, Double(max(0, own - others)), long, over: Self.longRounds)
+            records[i].longSeconds = average(records[i].longSeconds, records[i].seconds, long, over: Self.longRounds)
+            records[i].longAdded = average(records[i].longAdded, Double(added), long, over: Self.longRounds)
+            records[i].longCount += 1
             switch pays(i) {
             case false?:
                 records[i].interval = wasProbe ? min(max(records[i].interval, probeInterval) * 2, maxProbeInterval) : probeInterval
@@ -208,9 +221,9 @@ public struct CombinedDrafter: Drafter {
         for i in drafters.indices { try drafters[i].prefill(prompt) }
     }
 
-    /// Exponential average over the last ~5 values (a plain mean for the first ones).
-    private func average(_ old: Double, _ new: Double, _ count: Int) -> Double {
-        let weight = max(1.0 / Double(count + 1), 0.2)
+    /// Exponential average over the last ~`window` values (a plain mean for the first ones).
+    private func average(_ old: Double, _ new: Double, _ count: Int, over window: Int = 5) -> Double {
+        let weight = max(1.0 / Double(count + 1), 1.0 / Double(window))
         return old + (new - old) * weight
     }
 
