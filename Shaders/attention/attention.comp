@@ -75,13 +75,15 @@ void main() {
     // [HEADS][WORDS_PER_LANE]
     vec2 q[HEADS * WORDS_PER_LANE], acc[HEADS * WORDS_PER_LANE];
     float m[HEADS], l[HEADS];
+#ifdef ROPE
+    uint position = min(positions[query], p.maxPosition - 1u);
+#endif
     for (uint h = 0; h < HEADS; ++h) {
         m[h] = NEG_INF;
         l[h] = 0.0;
         for (uint i = 0; i < WORDS_PER_LANE; ++i) {
             uint w = lane + SUBGROUP_SIZE * i, d = h * HEAD_DIM + 2u * w;
 #ifdef ROPE
-            uint position = min(positions[query], p.maxPosition - 1u);
             q[h * WORDS_PER_LANE + i] = w < HEAD_WORDS ? rotated_query(qBase + h * HEAD_DIM, 2u * w, position, p.ropeDims) : vec2(0.0);
 #else
             q[h * WORDS_PER_LANE + i] = w < HEAD_WORDS ? vec2(Q[qBase + d], Q[qBase + d + 1u]) : vec2(0.0);

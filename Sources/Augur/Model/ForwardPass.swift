@@ -46,7 +46,7 @@ struct ForwardPass {
     var queryKeyValueWidth: Int { (configuration.heads + 2 * configuration.kvHeads) * configuration.headDim }
 
     /// Each token's position and the architecture's RoPE, applied as keys are stored and queries load.
-    var rope: Rope.Input { Rope.Input(positions: buffers.positions, table: ropeTable, layout: kernels.rope.layout) }
+    var rope: Rope.Input { Rope.Input(positions: buffers.positions, table: ropeTable, layout: kernels.ropeLayout) }
 
     /// cache[layer][slots[t]] = (rope(k[t]), v[t]), read from qkv[t]
     func store(_ qkv: GPUBuffer, layer: Int) throws {

@@ -6,7 +6,8 @@ struct KernelSet: @unchecked Sendable {
     let library: KernelLibrary
     let matVec: MatVec
     let rmsNorm: RMSNorm
-    let rope: Rope
+    /// The architecture's RoPE pairs, applied as keys are stored and queries load (no RoPE pass).
+    let ropeLayout: Rope.Layout
     let elementwise: Elementwise
     let embedding: Embedding
     let attention: Attention
@@ -19,7 +20,7 @@ struct KernelSet: @unchecked Sendable {
         self.library = library
         matVec = try MatVec(library: library)
         rmsNorm = try RMSNorm(library: library)
-        rope = try Rope(library: library, layout: ropeLayout)
+        self.ropeLayout = ropeLayout
         elementwise = Elementwise(library: library)
         embedding = Embedding(library: library)
         attention = try Attention(library: library)

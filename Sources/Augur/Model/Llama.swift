@@ -7,7 +7,6 @@ enum Llama: Architecture {
     static let ropeLayout = Rope.Layout.normal
 
     static func forward(_ f: ForwardPass, weights w: ModelWeights, layers: Range<Int>, logitRows: Int) throws {
-        let c = f.configuration
         let b = f.buffers
         if layers.lowerBound == 0 { try f.embed(w.embedding, into: f.x) }         // x: [n, d]
         for l in layers {

@@ -10,7 +10,7 @@ enum Qwen2: Architecture {
         guard w.layers.allSatisfy(\.attentionBiases) else {
             throw ModelError.missingTensor("blk.N.attn_q.bias / attn_k.bias / attn_v.bias (qwen2 projections carry biases)")
         }
-        // Same sequence of operations as Llama; the biases ride on `linear` and the layout on RoPE.
+        // Same sequence of operations as Llama; the biases ride on the stacked projection and the layout on RoPE.
         try Llama.forward(f, weights: w, layers: layers, logitRows: logitRows)
     }
 }

@@ -22,8 +22,8 @@ public struct StackedProjection: @unchecked Sendable {
     public let rows: Int
 
     /// Stacks `members` (name, rows) of one input width in order, one matrix per run of members
-    /// stored as one tensor type. Biases are the members' `<name>.bias` vectors (`biasSuffix` replaced); a
-    /// part carries a bias when any of its members has one, zeros standing in for the others.
+    /// stored as one tensor type. Biases are the members' `.bias` vectors (`biasName(of:)`); a part
+    /// carries a bias when any of its members has one, zeros standing in for the others.
     init(_ members: [(name: String, rows: Int)], columns: Int, loader: TensorLoader) throws {
         var runs: [[(tensor: GGUFTensorInfo, rows: Int, name: String)]] = []
         for member in members {
