@@ -13,18 +13,27 @@ struct TimedDrafter: Drafter {
     let clock: FakeClock
     let calls: Counter
     var precomputes = false
-    var stopRule = false
     var name: String { "timed" }
     var precomputesVerification: Bool { precomputes }
-    var endsPathsByStopRule: Bool { stopRule }
 
-    final class Counter: @unchecked Sendable { var value = 0 }
+    final class Counter: @unchecked Sendable { var value = 0, limits: [Int] = [], extraSeconds = 0.0 }
 
     func propose(after context: [Int], limit: Int) throws -> [Int] {
-        clock.now += seconds
+        clock.now += seconds + calls.extraSeconds
+        calls.extraSeconds = 0
         calls.value += 1
+        calls.limits.append(limit)
         return Array(chain.prefix(limit))
     }
+}
+
+/// Proposes whatever its script says now, in no time.
+struct SwitchingDrafter: Drafter {
+    final class Script: @unchecked Sendable { var chain: [Int] = [] }
+    let script = Script()
+    init(chain: [Int]) { script.chain = chain }
+    var name: String { "switching" }
+    func propose(after context: [Int], limit: Int) throws -> [Int] { Array(script.chain.prefix(limit)) }
 }
 
 @Suite("Routing among combined drafters")
@@ -45,24 +54,6 @@ struct CombinedDrafterTests {
             combined.observe(accepted: [1] + accepted, context: [1])
         }
         return counters.map(\.value)
-    }
-
-    @Test("Under a length cap, a member that ends its paths by the stop rule drafts to the uncapped depth, the others to the cap")
-    func stopRuleMembersDraftPastTheCap() throws {
-        let clock = FakeClock()
-        var sure = TimedDrafter(chain: [5, 6, 7, 8, 9, 10], seconds: 0, clock: clock, calls: .init())
-        sure.stopRule = true
-        let lookup = TimedDrafter(chain: [20, 21, 22, 23], seconds: 0, clock: clock, calls: .init())
-        var combined = CombinedDrafter([sure, lookup])
-        combined.clock = { clock.now }
-        var shape = DraftShape(depth: 2, nodes: 12)
-        shape.stopRuleDepth = 6
-        let tree = try combined.proposeTree(after: [1], shape: shape)
-        #expect(CombinedDrafter.matched([5, 6, 7, 8, 9, 10], in: tree) == 6)
-        #expect(CombinedDrafter.matched([20, 21, 22, 23], in: tree) == 2)
-        // Without stopRuleDepth every member keeps the cap.
-        let capped = try combined.proposeTree(after: [1], shape: DraftShape(depth: 2, nodes: 12))
-        #expect(CombinedDrafter.matched([5, 6, 7, 8, 9, 10], in: capped) == 2)
     }
 
     @Test("A slow drafter that adds nothing sits out except on probe rounds, ever rarer; a slow one that pays keeps running")
@@ -181,6 +172,84 @@ struct CombinedDrafterTests {
         }
         // Once the text is easy again A is running: it was the fallback through the hard stretch.
         #expect(easyAgain == 4)
+    }
+
+    @Test("A free drafter that proposes nothing does not keep out a slow one that nearly pays")
+    func emptyFreeDrafterDoesNotCount() throws {
+        let truth = [5, 6, 7, 8]
+        // The free one costs nothing and gains nothing (0 >= 0: it "pays"); the slow one gets 2
+        // tokens a round for about 2.1 passes. Counting the free one as paying benched the slow one.
+        let counts = try run([(chain: [], seconds: 0.0), (chain: [5, 6, 9, 9], seconds: 0.6)], truth: truth)
+        #expect(counts[1] == 24)
+    }
+
+    @Test("A drafter whose whole record pays keeps running through a stretch in which a cheap one proposes its tokens")
+    func wholeRecordKeepsADrafter() throws {
+        let clock = FakeClock()
+        let counters = [TimedDrafter.Counter(), TimedDrafter.Counter()]
+        let truth = [5, 6, 7, 8]
+        let cheap = SwitchingDrafter(chain: [9, 9, 9, 9])
+        var combined = CombinedDrafter([TimedDrafter(chain: truth, seconds: 0.3, clock: clock, calls: counters[0]), cheap])
+        combined.clock = { clock.now }
+        var after = 0
+        for round in 1...40 {
+            // Rounds 21-32 are copied text: the free drafter proposes the slow one's tokens, whose
+            // marginal gain is then 0; its last rounds stop paying, its whole record does not.
+            cheap.script.chain = (21...32).contains(round) ? truth : [9, 9, 9, 9]
+            let before = counters[0].value
+            let tree = try combined.proposeTree(after: [1], shape: DraftShape(depth: 4, nodes: 8))
+            clock.now += 0.5
+            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            if round > 32 { after += counters[0].value - before }
+        }
+        #expect(after == 8)
+    }
+
+    @Test("A probe of a drafter that cannot pay drafts at most two tokens")
+    func cheapProbes() throws {
+        let truth = [5, 6, 7, 8]
+        let clock = FakeClock()
+        let calls = [TimedDrafter.Counter(), TimedDrafter.Counter()]
+        var combined = CombinedDrafter([
+            TimedDrafter(chain: truth, seconds: 0.1, clock: clock, calls: calls[0]),
+            TimedDrafter(chain: truth, seconds: 2.0, clock: clock, calls: calls[1]),
+        ])
+        combined.clock = { clock.now }
+        for _ in 1...12 {
+            let tree = try combined.proposeTree(after: [1], shape: .chain(4))
+            clock.now += 0.5
+            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+        }
+        // The cheap one drafts 4 tokens every round. The hopeless one (about 4 passes a round)
+        // drafts 4 in its first round, which tells it cannot pay, then 2 in the probe of round 10.
+        #expect(calls[0].limits == Array(repeating: 4, count: 12))
+        #expect(calls[1].limits == [4, 2])
+    }
+
+    @Test("A slow round, or catching up after rounds without drafts, does not make a paying drafter look hopeless")
+    func slowRoundsAreNotHopeless() throws {
+        let truth = [5, 6, 7, 8]
+        let clock = FakeClock()
+        let calls = [TimedDrafter.Counter(), TimedDrafter.Counter()]
+        var combined = CombinedDrafter([
+            TimedDrafter(chain: truth, seconds: 0.1, clock: clock, calls: calls[0]),
+            TimedDrafter(chain: [9], seconds: 0, clock: clock, calls: calls[1]),
+        ])
+        combined.clock = { clock.now }
+        for round in 1...24 {
+            // Rounds 8-10 draft nothing (the length policy chose plain decoding); round 11's
+            // proposal then catches up on their tokens (20 s here). Round 16 meets a busy machine.
+            if (8...10).contains(round) {
+                combined.observe(accepted: [1], context: [1])
+                continue
+            }
+            if round == 11 || round == 16 { calls[0].extraSeconds = 20 }
+            let tree = try combined.proposeTree(after: [1], shape: .chain(4))
+            clock.now += 0.5
+            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+        }
+        #expect(calls[0].value == 21)
+        #expect(!combined.hopeless(0))
     }
 
     @Test("The merged tree holds every running drafter's proposal")

@@ -303,8 +303,38 @@ struct DraftLengthPolicyTests {
         #expect(chain.isChain && !tree.isChain)
         #expect(informed.choose(chain).count == 4 && plain.choose(chain).count < 4)
         #expect(informed.choose(tree).count < tree.count)
-        // A combination with a drafter without probabilities (prompt lookup) keeps the lower caps.
-        #expect(!CombinedDrafter([PromptLookupDrafter()]).endsPathsByStopRule)
+        // A combination drafts at the maximum when one of its members ends paths by the stop rule.
+        #expect(!CombinedDrafter([PromptLookupDrafter()]).endsSomePathsByStopRule)
+        #expect(CombinedDrafter([PromptLookupDrafter(), EarlyExitDrafter(exitLayer: 1)]).endsSomePathsByStopRule)
+    }
+
+    @Test("In a combination's tree the stop-rule member's chain stays whole; only the other members' nodes are pruned")
+    func combinedTreeKeepsTheStopRuleChain() {
+        var plain = DraftLengthPolicy(maximum: 8), combined = DraftLengthPolicy(maximum: 8)
+        combined.stopRuleTrims = true
+        // Verification 60% dearer per column, acceptance about one half: few nodes pay.
+        for k in [8, 2, 4, 1, 8, 0] {
+            plain.record(drafted: k, accepted: k / 2, seconds: 0.1 * (1 + 0.6 * Double(k)))
+            combined.record(drafted: k, accepted: k / 2, seconds: 0.1 * (1 + 0.6 * Double(k)))
+        }
+        // The draft model's chain, then prompt lookup's proposal (no probabilities) sharing its
+        // first token: the shared node keeps the draft model's probability.
+        var tree = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
+        tree.insert([1, 7, 8, 9])
+        #expect(tree.probabilities == [0.9, 0.8, 0.5, 0.3, 1, 1, 1])
+        let kept = combined.choose(tree)
+        #expect(CombinedDrafter.matched([1, 2, 3, 4], in: kept) == 4)
+        #expect(kept.count < tree.count, "lookup's nodes compete: \(kept.tokens)")
+        #expect(CombinedDrafter.matched([1, 2, 3, 4], in: plain.choose(tree)) < 4)
+        // Two stop-rule chains are not one path: everything competes.
+        var two = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
+        two.insert([5, 6], probabilities: [0.3, 0.2])
+        #expect(combined.choose(two).count < two.count)
+        // A drafter's probability of 1 is stored just below it (1 stands for "cannot say").
+        #expect(DraftTree(chain: [3], probabilities: [1]).probabilities == [DraftTree.mostLikely])
+        var other = DraftTree(chain: [1, 2])
+        other.insert([1, 2], probabilities: [0.4, 0.6])
+        #expect(other.probabilities == [0.4, 0.6])
     }
 
     @Test("A draft model stops a path by SpecDec++'s rule once a rejection becomes likely")

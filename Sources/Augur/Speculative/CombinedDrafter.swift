@@ -9,13 +9,16 @@ import Foundation
 /// cheapest gets its whole length). Its cost is its drafting seconds, valued at one target pass
 /// (`passSeconds`, from the recent verification rounds), plus the nodes it added to the tree beyond
 /// the cheaper drafters' at `extraTokenCost` passes each (verifying them is not free). It keeps
-/// running while its average gain exceeds its average cost. A drafter that sits out is probed
-/// again `probeInterval` rounds later, and each probe that confirms it doubles the wait (up to
-/// `maxProbeInterval`): a probe of an expensive drafter costs its whole drafting time. When no
-/// drafter pays, the one whose whole record (not its last rounds) gives the most gain per cost
-/// runs, so a hard stretch of text does not hand the round to a drafter that only looks good
-/// next to a strong one's bad rounds. Records carry over to the next request through a
-/// `RoutingMemory`.
+/// running while its gain covers its cost, over its last rounds or over its whole record (64
+/// rounds, across requests): benching the drafter that carries the speed-up costs far more than
+/// running it through a few rounds in which a cheap one happened to propose the same tokens. A
+/// drafter that sits out is probed again `probeInterval` rounds later, and each probe that
+/// confirms it doubles the wait (up to `maxProbeInterval`); a probe of a drafter that cannot pay
+/// (one that spends about a pass per token) drafts at most `probeDepth` tokens: enough to see
+/// whether that changed, at a fraction of its whole drafting time. When no drafter pays with a gain,
+/// the one whose whole record gives the most gain per cost runs too, so a free drafter that
+/// proposes nothing does not keep out one that nearly pays. Records carry over to the next
+/// request through a `RoutingMemory`.
 public struct CombinedDrafter: Drafter {
     public var drafters: [any Drafter]
     /// Rounds before a drafter that sits out is probed again (0: never route, always run them all).
@@ -35,9 +38,16 @@ public struct CombinedDrafter: Drafter {
     static let recalledRounds = 4
     /// Rounds the long averages span.
     static let longRounds = 64
+    /// Rounds of a long record before it can keep a drafter running.
+    static let longRoundsToTrust = 8
+    /// The most tokens along a path in a probe of a drafter that cannot pay.
+    static let probeDepth = 2
 
     struct Record {
-        var gain = 0.0, seconds = 0.0, added = 0.0, nodes = 0.0, rounds = 0
+        var gain = 0.0, seconds = 0.0, added = 0.0, rounds = 0
+        /// The fewest seconds per proposed node of any round (a slow round, say one that met a
+        /// busy machine, cannot make a drafter look as if it spent a pass per token).
+        var cheapest = Double.infinity
         /// The same averages over up to `longRounds` rounds (the whole record, across requests).
         var longGain = 0.0, longSeconds = 0.0, longAdded = 0.0, longCount = 0
         var tree: DraftTree?
@@ -76,6 +86,7 @@ public struct CombinedDrafter: Drafter {
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
     public var endsPathsByStopRule: Bool { drafters.allSatisfy(\.endsPathsByStopRule) }
+    public var endsSomePathsByStopRule: Bool { drafters.contains { $0.endsSomePathsByStopRule } }
 
     /// Which drafters run this round. When none would, the one with the most gain per cost
     /// runs: whether drafting pays at all is the length policy's call (it drafts nothing when it
@@ -85,7 +96,7 @@ public struct CombinedDrafter: Drafter {
         let paying = drafters.indices.map { pays($0) ?? true }
         var chosen = drafters.indices.map { paying[$0] || round >= records[$0].nextProbe }
         let candidates = drafters.indices.filter { !hopeless($0) }
-        if !paying.contains(true), let best = (candidates.isEmpty ? Array(drafters.indices) : candidates)
+        if !drafters.indices.contains(where: { paying[$0] && records[$0].gain > 0 }), let best = (candidates.isEmpty ? Array(drafters.indices) : candidates)
             .max(by: { (value($0), -$0) < (value($1), -$1) }) { chosen[best] = true }
         // Until a round without it has measured a pass, a drafter that does part of the
         // verification waits (with it, no round's time tells what a pass costs).
@@ -109,21 +120,21 @@ public struct CombinedDrafter: Drafter {
         return verifySeconds.sorted()[verifySeconds.count / 4]
     }
 
-    /// Whether drafter `i` spends about a pass or more per proposed token: a token saves at most
-    /// one pass less its own verification, so it can never pay.
+    /// Whether drafter `i` spends about a pass or more per proposed token even in its cheapest
+    /// round: a token saves at most one pass less its own verification, so it can never pay.
     func hopeless(_ i: Int) -> Bool {
-        let r = records[i]
-        guard r.rounds >= 1, let pass = passSeconds, pass > 0 else { return false }
-        return r.seconds / pass >= max(r.nodes, 1) * (1 - extraTokenCost)
+        guard records[i].rounds >= 1, let pass = passSeconds, pass > 0 else { return false }
+        return records[i].cheapest / pass >= 1 - extraTokenCost
     }
 
-    /// Whether drafter `i`'s average gain covers its average cost (nil: not enough known yet).
-    /// One round tells a hopeless one (self-speculation through most layers).
+    /// Whether drafter `i`'s gain covers its cost, over its last rounds or its whole record (nil:
+    /// not enough known yet). One round tells a hopeless one (self-speculation through most layers).
     func pays(_ i: Int) -> Bool? {
         let r = records[i]
         guard probeInterval > 0, r.rounds >= 1, let pass = passSeconds, pass > 0 else { return nil }
         if hopeless(i) { return false }
         guard r.rounds >= 2 else { return nil }
+        if r.longCount >= Self.longRoundsToTrust && value(i) >= 1 { return true }
         return r.gain >= r.seconds / pass + r.added * extraTokenCost
     }
 
@@ -150,11 +161,17 @@ public struct CombinedDrafter: Drafter {
             guard running[i] else { continue }
             let t = clock()
             var memberShape = shape
-            if drafters[i].endsPathsByStopRule, let depth = shape.stopRuleDepth { memberShape.depth = max(shape.depth, depth) }
+            if hopeless(i) && round >= records[i].nextProbe {
+                memberShape.depth = min(memberShape.depth, Self.probeDepth)
+                memberShape.nodes = min(memberShape.nodes, Self.probeDepth * memberShape.width)
+            }
             let own = try drafters[i].proposeTree(after: context, shape: memberShape)
-            if inStep || records[i].rounds == 0 { records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds) }
+            if inStep || records[i].rounds == 0 {
+                records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds)
+                records[i].cheapest = min(records[i].cheapest, (clock() - t) / Double(max(own.count, 1)))
+            }
             records[i].tree = own
-            tree.merge(own, maxNodes: shape.nodes, maxDepth: max(shape.depth, shape.stopRuleDepth ?? 0))
+            tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
         }
         lastDraftEnd = clock()
         lastTreeSize = tree.count
@@ -166,7 +183,11 @@ public struct CombinedDrafter: Drafter {
     public mutating func observe(accepted: [Int], context: [Int]) {
         // A round without a proposal (the length policy chose not to draft) credits no drafter.
         guard proposed else {
-            for i in drafters.indices { drafters[i].observe(accepted: accepted, context: context) }
+            for i in drafters.indices {
+                drafters[i].observe(accepted: accepted, context: context)
+                // Its next proposal first catches up on these tokens: not what drafting costs.
+                records[i].ranLast = false
+            }
             return
         }
         proposed = false
@@ -184,7 +205,6 @@ public struct CombinedDrafter: Drafter {
             let wasProbe = pays(i) == false
             records[i].gain = average(records[i].gain, Double(max(0, own - others)), records[i].rounds)
             records[i].added = average(records[i].added, Double(added), records[i].rounds)
-            records[i].nodes = average(records[i].nodes, Double(tree.count), records[i].rounds)
             records[i].rounds += 1
             let long = records[i].longCount
             records[i].longGain = average(records[i].longGain, Double(max(0, own - others)), long, over: Self.longRounds)

@@ -33,9 +33,9 @@ public struct DraftLengthPolicy: Sendable {
     public var draftSecondsPerToken: Double {
         drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
     }
-    /// Whether the drafter ends every path by the stop rule (`Drafter.endsPathsByStopRule`):
-    /// then it drafts at the maximum or not at all (`choose()`) and its chains are verified whole
-    /// (`choose(_:drafting:)`).
+    /// Whether the drafter's paths end by the stop rule, all of them or a combination member's
+    /// (`Drafter.endsSomePathsByStopRule`): then it drafts at the maximum or not at all
+    /// (`choose()`) and such a chain is verified whole (`choose(_:drafting:)`).
     public var stopRuleTrims = false
     /// Rounds at the maximum before such a drafter may stop drafting.
     static let roundsToStop = 8
@@ -120,27 +120,40 @@ public struct DraftLengthPolicy: Sendable {
     /// probabilities gets a^depth, as in `expectedTokens`); n + 1 tokens are verified, at `cost(n)`,
     /// after the `drafting` seconds the round already spent (spent, yet part of the round's time:
     /// without them a pruned tree looks cheaper than it is).
-    /// A chain from a drafter that ends paths by the stop rule is kept whole: the rule already
-    /// ended it where the drafter became unsure, and its probabilities, calibrated by one running
-    /// factor, cut accepted tokens more often than rejected ones.
+    /// A chain that a drafter ending paths by the stop rule proposed (`stopRuleTrims`) is kept
+    /// whole, alone or within a combination's tree, where only the other members' nodes compete:
+    /// the rule already ended it where the drafter became unsure, and its probabilities,
+    /// calibrated by one running factor, cut accepted tokens more often than rejected ones.
     public func choose(_ tree: DraftTree, drafting: Double = 0) -> DraftTree {
-        guard cost(0) != nil, !tree.isEmpty, !(stopRuleTrims && tree.isChain) else { return tree.pruned(to: maximum) }
-        let chances = self.chances(tree).sorted(by: >)
-        var best = 0, bestRate = 1 / (drafting + cost(0)!), expected = 1.0
-        for n in 1...min(tree.count, maximum) {
-            expected += chances[n - 1]
-            let rate = expected / (drafting + cost(n)!)
+        let fixed = stopRuleTrims ? Self.stopRuleChain(tree) : []
+        guard cost(0) != nil, !tree.isEmpty, fixed.count < tree.count else { return tree.pruned(to: maximum) }
+        let chances = self.chances(tree)
+        let others = tree.parents.indices.filter { !fixed.contains($0) }
+            .sorted { chances[$0] > chances[$1] || (chances[$0] == chances[$1] && $0 < $1) }
+        var best = 0, expected = 1 + fixed.reduce(0.0) { $0 + chances[$1] }
+        var bestRate = expected / (drafting + cost(fixed.count)!)
+        for n in stride(from: 1, through: min(others.count, maximum - fixed.count), by: 1) {
+            expected += chances[others[n - 1]]
+            let rate = expected / (drafting + cost(fixed.count + n)!)
             if rate > bestRate { (best, bestRate) = (n, rate) }
         }
-        return tree.pruned(to: best)
+        // Chances never grow down a path, so the best n of the others are closed under ancestry.
+        return tree.keeping(fixed.union(others.prefix(best)))
+    }
+
+    /// The nodes with probabilities (a stop-rule drafter's) and their ancestors, when they form
+    /// one path from the root; else none.
+    static func stopRuleChain(_ tree: DraftTree) -> Set<Int> {
+        let nodes = Set(tree.parents.indices.filter { tree.probabilities[$0] < 1 }.flatMap { tree.path(to: $0) })
+        return Set(nodes.map { tree.depths[$0] }).count == nodes.count ? nodes : []
     }
 
     /// Each node's chance of acceptance: the product over its path of the drafter's probability
-    /// times a learned calibration, or of the running acceptance when the drafter gives none.
+    /// times a learned calibration, or of the running acceptance for a node no drafter gave a
+    /// probability (all of them in a tree without probabilities).
     public func chances(_ tree: DraftTree) -> [Double] {
-        let informed = tree.probabilities.contains { $0 < 1 }
-        return tree.parents.indices.map { node in
-            tree.path(to: node).reduce(1.0) { $0 * (informed ? min(1, tree.probabilities[$1] * calibration) : acceptance) }
+        tree.parents.indices.map { node in
+            tree.path(to: node).reduce(1.0) { $0 * (tree.probabilities[$1] < 1 ? min(1, tree.probabilities[$1] * calibration) : acceptance) }
         }
     }
 

@@ -1,13 +1,17 @@
 /// A draft as a tree of tokens: a prefix trie (siblings hold distinct tokens), nodes numbered
 /// parents first, so node i's parent is an earlier node or -1 (the root: the target's own next
 /// token). A chain is the tree where every node has one child. Each node carries the drafter's
-/// probability that the target agrees with it given its parent (1 when the drafter cannot say),
-/// so a node's path probability estimates how likely the target accepts it.
+/// probability that the target agrees with it given its parent (1 when the drafter cannot say;
+/// a drafter's own is at most `mostLikely`), so a node's path probability estimates how likely
+/// the target accepts it.
 public struct DraftTree: Sendable, Equatable {
     public private(set) var tokens: [Int] = []
     public private(set) var parents: [Int] = []
     public private(set) var probabilities: [Double] = []
     public private(set) var depths: [Int] = []
+
+    /// The highest probability a drafter's node carries (1 is for nodes without one).
+    public static let mostLikely = 1.0.nextDown
 
     public init() {}
 
@@ -52,9 +56,12 @@ public struct DraftTree: Sendable, Equatable {
                                 maxNodes: Int = .max, maxDepth: Int = .max) -> [Int] {
         var at = node, placed: [Int] = []
         for (i, token) in path.enumerated() {
-            let p = probabilities?[i] ?? 1
+            // 1 stands for "cannot say"; a drafter's own probability stays just below it.
+            let p = probabilities.map { min($0[i], Self.mostLikely) } ?? 1
             if let existing = child(of: at, token: token) {
-                self.probabilities[existing] = max(self.probabilities[existing], p)
+                // A drafter that can say how likely the node is outranks one that cannot (1).
+                let known = self.probabilities[existing]
+                self.probabilities[existing] = known == 1 ? p : p == 1 ? known : max(known, p)
                 at = existing
             } else {
                 let depth = at < 0 ? 0 : depths[at] + 1
@@ -85,7 +92,11 @@ public struct DraftTree: Sendable, Equatable {
     public func pruned(to n: Int) -> DraftTree {
         guard n < count else { return self }
         let scores = parents.indices.map(pathProbability)
-        let keep = Set(parents.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(max(n, 0)))
+        return keeping(Set(parents.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(max(n, 0))))
+    }
+
+    /// The nodes of `keep` whose ancestors are all in it too, renumbered parents first.
+    public func keeping(_ keep: Set<Int>) -> DraftTree {
         var tree = DraftTree(), renumbered: [Int: Int] = [:]
         for i in parents.indices where keep.contains(i) {
             guard parents[i] < 0 || renumbered[parents[i]] != nil else { continue }

@@ -25,6 +25,8 @@ public protocol Drafter {
     /// Whether every path it drafts carries its probabilities and ends by the stop rule
     /// (`DraftShape.stopProbability`): then a lower draft cap would only cut tokens it is sure of.
     var endsPathsByStopRule: Bool { get }
+    /// Whether some of its paths end by the stop rule (a combination with such a member).
+    var endsSomePathsByStopRule: Bool { get }
 }
 
 extension Drafter {
@@ -43,6 +45,8 @@ extension Drafter {
     public var precomputesVerification: Bool { false }
 
     public var endsPathsByStopRule: Bool { false }
+
+    public var endsSomePathsByStopRule: Bool { endsPathsByStopRule }
 }
 
 /// The limits of one round's draft.
@@ -56,10 +60,6 @@ public struct DraftShape: Sendable, Equatable {
     /// SpecDec++'s stop rule: a path stops growing once the drafter's estimate of the chance that
     /// some token on it is rejected exceeds this (nil: never).
     public var stopProbability: Double?
-    /// In a combination under the adaptive length policy: the depth that members which end their
-    /// paths by the stop rule draft to, while `depth` (the policy's cap) bounds the others; a
-    /// lower cap would only cut tokens such a member is sure of (nil: `depth` for all).
-    public var stopRuleDepth: Int?
 
     public init(depth: Int = 8, width: Int = 1, nodes: Int? = nil, stopProbability: Double? = nil) {
         self.depth = max(0, depth)

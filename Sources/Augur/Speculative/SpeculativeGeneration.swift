@@ -31,7 +31,7 @@ extension Model {
         var stats = SpeculativeStats(drafter: drafter.name)
         let curve = adaptive ? try verifyCostCurve(maximum: shape.nodes) : nil
         var policy = DraftLengthPolicy(maximum: shape.nodes, relativeCost: curve.map { c in (0...shape.nodes).map { c.relative(drafted: $0) } })
-        policy.stopRuleTrims = drafter.endsPathsByStopRule
+        policy.stopRuleTrims = drafter.endsSomePathsByStopRule
         if let curve, shape.nodes > 0 {
             drafter.useVerifyCost(perExtraToken: (curve.relative(drafted: shape.nodes) - curve.relative(drafted: 0)) / Double(shape.nodes))
         }
@@ -55,9 +55,7 @@ extension Model {
             var roundShape = shape
             roundShape.depth = min(shape.depth, parameters.maxTokens - generated.count - 1)
             if adaptive {
-                // A combination's stop-rule members draft past the cap (CombinedDrafter); none
-                // drafts when the policy chose plain decoding.
-                if !drafter.endsPathsByStopRule { roundShape.stopRuleDepth = roundShape.depth }
+                // None drafts when the policy chose plain decoding.
                 roundShape.depth = min(roundShape.depth, policy.choose())
                 roundShape.stopProbability = roundShape.stopProbability ?? Speculation.defaultStopProbability
             }
