@@ -250,6 +250,9 @@ struct CombinedDrafterTests {
         }
         #expect(calls[0].value == 21)
         #expect(!combined.hopeless(0))
+        // A drafter that has proposed nothing yet (an empty n-gram pool) is not judged by it.
+        let silent = try run([(chain: [], seconds: 0.0), (chain: truth, seconds: 0.1)], truth: truth)
+        #expect(silent[0] == 24)
     }
 
     @Test("The merged tree holds every running drafter's proposal")

@@ -123,7 +123,7 @@ public struct CombinedDrafter: Drafter {
     /// Whether drafter `i` spends about a pass or more per proposed token even in its cheapest
     /// round: a token saves at most one pass less its own verification, so it can never pay.
     func hopeless(_ i: Int) -> Bool {
-        guard records[i].rounds >= 1, let pass = passSeconds, pass > 0 else { return false }
+        guard records[i].cheapest.isFinite, let pass = passSeconds, pass > 0 else { return false }
         return records[i].cheapest / pass >= 1 - extraTokenCost
     }
 
@@ -168,7 +168,8 @@ public struct CombinedDrafter: Drafter {
             let own = try drafters[i].proposeTree(after: context, shape: memberShape)
             if inStep || records[i].rounds == 0 {
                 records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds)
-                records[i].cheapest = min(records[i].cheapest, (clock() - t) / Double(max(own.count, 1)))
+                // A round that proposed nothing (nothing matched, or nothing to draft) says nothing of it.
+                if !own.isEmpty { records[i].cheapest = min(records[i].cheapest, (clock() - t) / Double(own.count)) }
             }
             records[i].tree = own
             tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
