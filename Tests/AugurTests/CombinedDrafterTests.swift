@@ -42,11 +42,7 @@ struct CombinedDrafterTests {
     /// taking 0.5 s; returns how often each drafter ran.
     func run(_ specs: [(chain: [Int], seconds: Double)], truth: [Int], rounds: Int = 24, shape: DraftShape = .chain(4),
              memory: RoutingMemory? = nil) throws -> [Int] {
-        let clock = FakeClock()
-        let counters = specs.map { _ in TimedDrafter.Counter() }
-        var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) },
-                                       memory: memory)
-        combined.clock = { clock.now }
+        var (combined, clock, counters) = combine(specs, memory: memory)
         for _ in 0..<rounds {
             let tree = try combined.proposeTree(after: [1], shape: shape)
             clock.now += 0.5
@@ -54,6 +50,17 @@ struct CombinedDrafterTests {
             combined.observe(accepted: [1] + accepted, context: [1])
         }
         return counters.map(\.value)
+    }
+
+    /// Timed drafters combined under one fake clock, with their call counters.
+    func combine(_ specs: [(chain: [Int], seconds: Double)], memory: RoutingMemory? = nil)
+        -> (CombinedDrafter, FakeClock, [TimedDrafter.Counter]) {
+        let clock = FakeClock()
+        let counters = specs.map { _ in TimedDrafter.Counter() }
+        var combined = CombinedDrafter(zip(specs, counters).map { TimedDrafter(chain: $0.chain, seconds: $0.seconds, clock: clock, calls: $1) },
+                                       memory: memory)
+        combined.clock = { clock.now }
+        return (combined, clock, counters)
     }
 
     @Test("A slow drafter that adds nothing sits out except on probe rounds, ever rarer; a slow one that pays keeps running")
@@ -208,13 +215,7 @@ struct CombinedDrafterTests {
     @Test("A probe of a drafter that cannot pay drafts at most two tokens")
     func cheapProbes() throws {
         let truth = [5, 6, 7, 8]
-        let clock = FakeClock()
-        let calls = [TimedDrafter.Counter(), TimedDrafter.Counter()]
-        var combined = CombinedDrafter([
-            TimedDrafter(chain: truth, seconds: 0.1, clock: clock, calls: calls[0]),
-            TimedDrafter(chain: truth, seconds: 2.0, clock: clock, calls: calls[1]),
-        ])
-        combined.clock = { clock.now }
+        var (combined, clock, calls) = combine([(chain: truth, seconds: 0.1), (chain: truth, seconds: 2.0)])
         for _ in 1...12 {
             let tree = try combined.proposeTree(after: [1], shape: .chain(4))
             clock.now += 0.5
@@ -229,13 +230,7 @@ struct CombinedDrafterTests {
     @Test("A slow round, or catching up after rounds without drafts, does not make a paying drafter look hopeless")
     func slowRoundsAreNotHopeless() throws {
         let truth = [5, 6, 7, 8]
-        let clock = FakeClock()
-        let calls = [TimedDrafter.Counter(), TimedDrafter.Counter()]
-        var combined = CombinedDrafter([
-            TimedDrafter(chain: truth, seconds: 0.1, clock: clock, calls: calls[0]),
-            TimedDrafter(chain: [9], seconds: 0, clock: clock, calls: calls[1]),
-        ])
-        combined.clock = { clock.now }
+        var (combined, clock, calls) = combine([(chain: truth, seconds: 0.1), (chain: [9], seconds: 0)])
         for round in 1...24 {
             // Rounds 8-10 draft nothing (the length policy chose plain decoding); round 11's
             // proposal then catches up on their tokens (20 s here). Round 16 meets a busy machine.

@@ -304,8 +304,8 @@ struct DraftLengthPolicyTests {
         #expect(informed.choose(chain).count == 4 && plain.choose(chain).count < 4)
         #expect(informed.choose(tree).count < tree.count)
         // A combination drafts at the maximum when one of its members ends paths by the stop rule.
-        #expect(!CombinedDrafter([PromptLookupDrafter()]).endsSomePathsByStopRule)
-        #expect(CombinedDrafter([PromptLookupDrafter(), EarlyExitDrafter(exitLayer: 1)]).endsSomePathsByStopRule)
+        #expect(!CombinedDrafter([PromptLookupDrafter()]).endsPathsByStopRule)
+        #expect(CombinedDrafter([PromptLookupDrafter(), EarlyExitDrafter(exitLayer: 1)]).endsPathsByStopRule)
     }
 
     @Test("In a combination's tree the stop-rule member's chain stays whole; only the other members' nodes are pruned")

@@ -85,8 +85,9 @@ public struct CombinedDrafter: Drafter {
     }
 
     public var name: String { drafters.map(\.name).joined(separator: "+") }
-    public var endsPathsByStopRule: Bool { drafters.allSatisfy(\.endsPathsByStopRule) }
-    public var endsSomePathsByStopRule: Bool { drafters.contains { $0.endsSomePathsByStopRule } }
+    /// Whether a member ends its paths by the stop rule: the combination then drafts as that
+    /// member would alone, and its chain is verified whole (`DraftLengthPolicy.stopRuleTrims`).
+    public var endsPathsByStopRule: Bool { drafters.contains(where: \.endsPathsByStopRule) }
 
     /// Which drafters run this round. When none would, the one with the most gain per cost
     /// runs: whether drafting pays at all is the length policy's call (it drafts nothing when it

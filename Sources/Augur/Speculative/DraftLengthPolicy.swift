@@ -33,8 +33,8 @@ public struct DraftLengthPolicy: Sendable {
     public var draftSecondsPerToken: Double {
         drafting.isEmpty ? 0 : drafting.reduce(0) { $0 + $1.seconds } / Double(drafting.reduce(0) { $0 + $1.k })
     }
-    /// Whether the drafter's paths end by the stop rule, all of them or a combination member's
-    /// (`Drafter.endsSomePathsByStopRule`): then it drafts at the maximum or not at all
+    /// Whether the drafter's paths end by the stop rule, its own or a combination member's
+    /// (`Drafter.endsPathsByStopRule`): then it drafts at the maximum or not at all
     /// (`choose()`) and such a chain is verified whole (`choose(_:drafting:)`).
     public var stopRuleTrims = false
     /// Rounds at the maximum before such a drafter may stop drafting.

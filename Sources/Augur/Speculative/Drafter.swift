@@ -22,11 +22,10 @@ public protocol Drafter {
     /// Whether drafting leaves part of the target's verification done (self-speculation runs the
     /// target's own first layers), so the round's verification takes less than a pass.
     var precomputesVerification: Bool { get }
-    /// Whether every path it drafts carries its probabilities and ends by the stop rule
-    /// (`DraftShape.stopProbability`): then a lower draft cap would only cut tokens it is sure of.
+    /// Whether the paths it drafts (a combination: a member's) carry their probabilities and end
+    /// by the stop rule (`DraftShape.stopProbability`): then a lower draft cap would only cut
+    /// tokens it is sure of.
     var endsPathsByStopRule: Bool { get }
-    /// Whether some of its paths end by the stop rule (a combination with such a member).
-    var endsSomePathsByStopRule: Bool { get }
 }
 
 extension Drafter {
@@ -45,8 +44,6 @@ extension Drafter {
     public var precomputesVerification: Bool { false }
 
     public var endsPathsByStopRule: Bool { false }
-
-    public var endsSomePathsByStopRule: Bool { endsPathsByStopRule }
 }
 
 /// The limits of one round's draft.

@@ -31,7 +31,7 @@ extension Model {
         var stats = SpeculativeStats(drafter: drafter.name)
         let curve = adaptive ? try verifyCostCurve(maximum: shape.nodes) : nil
         var policy = DraftLengthPolicy(maximum: shape.nodes, relativeCost: curve.map { c in (0...shape.nodes).map { c.relative(drafted: $0) } })
-        policy.stopRuleTrims = drafter.endsSomePathsByStopRule
+        policy.stopRuleTrims = drafter.endsPathsByStopRule
         if let curve, shape.nodes > 0 {
             drafter.useVerifyCost(perExtraToken: (curve.relative(drafted: shape.nodes) - curve.relative(drafted: 0)) / Double(shape.nodes))
         }
