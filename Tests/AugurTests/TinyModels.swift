@@ -2,12 +2,23 @@ import Foundation
 import GGUF
 
 /// Tiny random models written to a temporary folder once per process.
+///
+/// Tests run in parallel and may ask for the same model at once, so a model is written under a
+/// unique name and renamed into place: a reader sees either no file or the whole file, never one
+/// that another test is still writing.
 enum TinyModels {
     static func path(_ model: RandomModel = RandomModel(), name: String = "tiny") throws -> String {
         let folder = FileManager.default.temporaryDirectory.appending(path: "augur-tests-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appending(path: "\(name)-\(model.seed)-\(model.weightType.name)-\(model.architecture).gguf").path
-        if !FileManager.default.fileExists(atPath: path) { try model.writer().write(to: path) }
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let partial = path + ".\(UUID().uuidString).partial"
+        try model.writer().write(to: partial)
+        guard rename(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: partial)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot move \(partial) to \(path): \(reason)"])
+        }
         return path
     }
 }
