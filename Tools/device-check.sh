@@ -83,10 +83,12 @@ run() {
     local prompts=$models/prompts.txt
     printf '%s\n' "def fibonacci(n):" "Write a function that sorts a list of integers in place." > "$prompts"
     # Matvec configurations in the real pass: the verify-cost curve, kernel by kernel, for each;
-    # the one with the cheapest 1- and 6-token passes runs the rest.
+    # the one with the cheapest 1- and 6-token passes runs the rest. By default the rows a lane
+    # computes in multi-column passes (the preferred 4 against 2 and 1).
     local sweep=$out/matvec-sweep.jsonl
+    local base=lanes=32,rows=1,workgroup=128,columns=8
     : > "$sweep"
-    for config in ${MATVEC_CONFIGS:-lanes=32,rows=1,workgroup=128,columns=8}; do
+    for config in ${MATVEC_CONFIGS:-$base,batch-rows=4 $base,batch-rows=2 $base,batch-rows=1}; do
         step "matvec $config" 60 "$models/verify.json" env AUGUR_MATVEC="$config" "$bin/augur" bench --model "$target" \
             --prompts "$prompts" --verify-cost 1,2,4,6,8,12,16 --profile --json
         printf '{"config":"%s","curve":%s}\n' "$config" "$(cat "$models/verify.json")" >> "$sweep"

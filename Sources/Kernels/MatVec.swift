@@ -21,17 +21,25 @@ public struct MatVec: Sendable {
         /// The most columns a workgroup computes from one read of the weights.
         public var columnsPerPass: Int
         public var workgroupSize: Int
-        /// Rows each lane computes (each shared input value serves that many rows).
+        /// Rows each lane computes in one-column passes (each input value serves that many rows).
         public var rowsPerLane: Int
+        /// Rows each lane computes in passes of several columns. Every input value is loaded once
+        /// per lane and column, so more rows a lane cut the input loads per weight: on GPUs these,
+        /// not the weights, bound a multi-column pass at one row a lane (8 columns cost 4.7x one
+        /// on an H200). A row's sum is formed the same way at any rows per lane (tested), so a
+        /// column keeps its bits whatever pass computes it.
+        public var batchRowsPerLane: Int
         /// Read the weight planes as uniform texel buffers instead of storage buffers.
         public var texelPlanes: Bool
         /// Read the input vectors as a uniform texel buffer.
         public var texelInput: Bool
 
+        /// `batchRowsPerLane` defaults to `rowsPerLane`.
         public init(lanesPerRow: Int, columnsPerPass: Int = 16, workgroupSize: Int = 64, rowsPerLane: Int = 1,
-                    texelPlanes: Bool = false, texelInput: Bool = false) {
+                    batchRowsPerLane: Int? = nil, texelPlanes: Bool = false, texelInput: Bool = false) {
             self.lanesPerRow = lanesPerRow
             self.rowsPerLane = rowsPerLane
+            self.batchRowsPerLane = batchRowsPerLane ?? rowsPerLane
             self.columnsPerPass = columnsPerPass
             self.workgroupSize = workgroupSize
             self.texelPlanes = texelPlanes
@@ -42,15 +50,20 @@ public struct MatVec: Sendable {
         /// lanes, 8 rows a lane, so each input value is loaded and broadcast once for 8 rows, and
         /// read weights and inputs as texel buffers (a fetch per element instead of a bounds-checked
         /// load per lane): 3x faster for one column and 3.8x for 8 than one row per lane from
-        /// storage buffers (q4_K, 8960x1536). GPUs split rows across a subgroup for coalesced reads.
+        /// storage buffers (q4_K, 8960x1536). GPUs split rows across a subgroup for coalesced reads,
+        /// one row a lane for one column (measured best on an H200) and 4 for several, which cuts
+        /// the loads of the input per weight read fourfold (not yet measured on a GPU).
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             let sg = capabilities.subgroupSize
             if capabilities.kind == .cpu {
                 return Configuration(lanesPerRow: 1, columnsPerPass: 16, workgroupSize: max(sg, 16), rowsPerLane: 8,
                                      texelPlanes: capabilities.texelBuffers, texelInput: capabilities.texelBuffers)
             }
-            return Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4)
+            return Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4, rowsPerLane: 1, batchRowsPerLane: 4)
         }
+
+        /// Rows each lane computes in a pass of `columns` columns.
+        public func rowsPerLane(columns: Int) -> Int { columns > 1 ? batchRowsPerLane : rowsPerLane }
     }
 
     public let library: KernelLibrary
@@ -65,7 +78,7 @@ public struct MatVec: Sendable {
         let config = try configuration ?? environment.map { try Configuration(parsing: $0, over: preferred) } ?? preferred
         let sg = library.subgroupSize
         guard config.lanesPerRow > 0, config.lanesPerRow <= sg, config.lanesPerRow & (config.lanesPerRow - 1) == 0,
-              config.workgroupSize % sg == 0, config.columnsPerPass > 0, (1...16).contains(config.rowsPerLane),
+              config.workgroupSize % sg == 0, config.columnsPerPass > 0, (1...16).contains(config.rowsPerLane), (1...16).contains(config.batchRowsPerLane),
               library.device.capabilities.texelBuffers || !(config.texelPlanes || config.texelInput) else {
             throw VulkanError.invalidArgument("matvec configuration \(config) on a device with subgroup size \(sg)")
         }
@@ -94,7 +107,7 @@ public struct MatVec: Sendable {
         }
         return try library.pipeline(
             "matmul/matvec.comp", defines: defines, workgroupSize: configuration.workgroupSize,
-            extra: [configuration.lanesPerRow, columns, configuration.rowsPerLane], bindings: bias ? 5 : 4, texels: texels, push: Push.self)
+            extra: [configuration.lanesPerRow, columns, configuration.rowsPerLane(columns: columns)], bindings: bias ? 5 : 4, texels: texels, push: Push.self)
     }
 
     /// Creates ahead of use the pipelines of a weight type (in its plain, residual or bias form)
@@ -129,13 +142,13 @@ public struct MatVec: Sendable {
               (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
             throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
         }
-        let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow * configuration.rowsPerLane
         let layout = weights.layout
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
             .map { $0.clamped(to: 0..<computed) }.filter { !$0.isEmpty }
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
             let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil)
+            let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow * configuration.rowsPerLane(columns: count)
             for chunk in chunks {
                 let planes = weights.planes(chunk)
                 let push = Push(

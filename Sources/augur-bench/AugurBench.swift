@@ -37,8 +37,11 @@ struct AugurBench: ParsableCommand {
     @Option(help: "Matvec variant: workgroup size.")
     var workgroupSize: Int?
 
-    @Option(help: "Matvec variant: rows each lane computes.")
+    @Option(help: "Matvec variant: rows each lane computes (in passes of several columns too, unless --batch-rows-per-lane).")
     var rowsPerLane: Int?
+
+    @Option(help: "Matvec variant: rows each lane computes in passes of several columns.")
+    var batchRowsPerLane: Int?
 
     @Option(help: "Matvec variant: read the weight planes as texel buffers (true/false; default: the device's preferred).")
     var texelPlanes: Bool?
@@ -61,7 +64,8 @@ struct AugurBench: ParsableCommand {
         if let lanesPerRow { matVec.lanesPerRow = lanesPerRow }
         if let columnsPerPass { matVec.columnsPerPass = columnsPerPass }
         if let workgroupSize { matVec.workgroupSize = workgroupSize }
-        if let rowsPerLane { matVec.rowsPerLane = rowsPerLane }
+        if let rowsPerLane { (matVec.rowsPerLane, matVec.batchRowsPerLane) = (rowsPerLane, rowsPerLane) }
+        if let batchRowsPerLane { matVec.batchRowsPerLane = batchRowsPerLane }
         if let texelPlanes { matVec.texelPlanes = texelPlanes }
         if let texelInput { matVec.texelInput = texelInput }
         if list {
@@ -77,7 +81,7 @@ struct AugurBench: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if !json {
-            print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize), rows/lane \(matVec.rowsPerLane), texel planes \(matVec.texelPlanes), texel input \(matVec.texelInput)")
+            print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize), rows/lane \(matVec.rowsPerLane) (\(matVec.batchRowsPerLane) in batches), texel planes \(matVec.texelPlanes), texel input \(matVec.texelInput)")
             print(pad("kernel", 22) + pad("shape", 44) + pad("us", 12) + pad("GB/s", 9) + pad("GFLOP/s", 9) + "% roofline")
         }
         var failures = 0

@@ -105,12 +105,46 @@ struct MatVecTests {
         }
     }
 
+    @Test("More rows a lane in passes of several columns keep every column's single-column bits", arguments: [TensorType.q8_0, .q4_K, .q6_K])
+    func batchRowsPerLane(type: TensorType) throws {
+        let library = try KernelLibrary.shared()
+        // A GPU-style split (a row's units across lanes), one row a lane alone and 4 or 3 in batches.
+        for (lanes, batchRows) in [(min(8, library.subgroupSize), 4), (1, 3)] {
+            let config = MatVec.Configuration(lanesPerRow: lanes, columnsPerPass: 8, workgroupSize: library.subgroupSize * 2,
+                                              rowsPerLane: 1, batchRowsPerLane: batchRows)
+            let matvec = try MatVec(library: library, configuration: config)
+            let (rows, columns, count) = (77, 512, 11)
+            let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 31)
+            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
+            let x = SyntheticTensor.randomFloats(count: columns * count, seed: 32)
+            let input = try library.buffer(x)
+            let batched = try library.buffer(Float.self, count: rows * count)
+            let single = try library.buffer(Float.self, count: rows * count)
+            try run(library) { seq in
+                try matvec.encode(seq, weights: weights, input: input, output: batched, columns: count)
+                for c in 0..<count {
+                    try matvec.encode(seq, weights: weights, input: input, inputOffset: c * columns, output: single,
+                                      outputOffset: c * rows, columns: 1)
+                }
+            }
+            let a = try library.read(Float.self, from: batched, count: rows * count)
+            let b = try library.read(Float.self, from: single, count: rows * count)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(type) lanes \(lanes) batch rows \(batchRows)")
+            let dense = try Dequantize.row(type, from: bytes, elements: rows * columns)
+            let want = Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
+            #expect(worstViolation(a, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 }) == nil)
+        }
+    }
+
     @Test("AUGUR_MATVEC-style text sets the fields it names and rejects unknown keys and bad values")
     func parsing() throws {
         let base = MatVec.Configuration(lanesPerRow: 32, columnsPerPass: 8, workgroupSize: 128)
         let c = try MatVec.Configuration(parsing: "lanes=16, rows=4,columns=16,texel-input=true", over: base)
         #expect(c == MatVec.Configuration(lanesPerRow: 16, columnsPerPass: 16, workgroupSize: 128, rowsPerLane: 4, texelInput: true))
-        for bad in ["lane=4", "rows=0", "columns", "texel-planes=maybe"] {
+        // `rows` sets the rows a lane of batches too, unless `batch-rows` is named (in any order).
+        #expect(try MatVec.Configuration(parsing: "batch-rows=4,rows=1", over: base).batchRowsPerLane == 4)
+        #expect(try MatVec.Configuration(parsing: "rows=2", over: c).batchRowsPerLane == 2)
+        for bad in ["lane=4", "rows=0", "batch-rows=0", "columns", "texel-planes=maybe"] {
             #expect(throws: VulkanError.self, "\(bad)") { try MatVec.Configuration(parsing: bad, over: base) }
         }
         // MatVec reads the text over the device's preferred configuration; an explicit one wins.
