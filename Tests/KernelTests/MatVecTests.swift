@@ -33,10 +33,27 @@ struct MatVecTests {
     func batchInvariant(type: TensorType) throws {
         let library = try KernelLibrary.shared()
         let matvec = try MatVec(library: library)
-        let (rows, columns, count) = (45, 512, 17)
-        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 5)
+        let (rows, count) = (45, 17)
+        let run17 = try Self.batchAndSingles(matvec, type: type, rows: rows, columns: 512, count: count, seed: 5)
+        #expect(run17.batched.map(\.bitPattern) == run17.single.map(\.bitPattern))
+        // Every batch size k: the first k columns equal the single-column results.
+        for k in 2...16 {
+            let partial = try library.buffer(Float.self, count: rows * k)
+            try run(library) { try matvec.encode($0, weights: run17.weights, input: run17.input, output: partial, columns: k) }
+            let p = try library.read(Float.self, from: partial, count: rows * k)
+            #expect(p.map(\.bitPattern) == Array(run17.single.prefix(rows * k)).map(\.bitPattern), "batch of \(k)")
+        }
+    }
+
+    /// `count` columns through a random `rows` x `columns` matrix of `type` as one batch and one
+    /// column at a time (inputs seeded `seed + 1`).
+    static func batchAndSingles(_ matvec: MatVec, type: TensorType, rows: Int, columns: Int, count: Int, seed: UInt64) throws
+        -> (batched: [Float], single: [Float], x: [Float], bytes: [UInt8], weights: WeightMatrix, input: GPUBuffer) {
+        let library = matvec.library
+        let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: seed)
         let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
-        let input = try library.buffer(SyntheticTensor.randomFloats(count: columns * count, seed: 6))
+        let x = SyntheticTensor.randomFloats(count: columns * count, seed: seed + 1)
+        let input = try library.buffer(x)
         let batched = try library.buffer(Float.self, count: rows * count)
         let single = try library.buffer(Float.self, count: rows * count)
         try run(library) { seq in
@@ -46,16 +63,8 @@ struct MatVecTests {
                                   outputOffset: c * rows, columns: 1)
             }
         }
-        let a = try library.read(Float.self, from: batched, count: rows * count)
-        let b = try library.read(Float.self, from: single, count: rows * count)
-        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
-        // Every batch size k: the first k columns equal the single-column results.
-        for k in 2...16 {
-            let partial = try library.buffer(Float.self, count: rows * k)
-            try run(library) { try matvec.encode($0, weights: weights, input: input, output: partial, columns: k) }
-            let p = try library.read(Float.self, from: partial, count: rows * k)
-            #expect(p.map(\.bitPattern) == Array(b.prefix(rows * k)).map(\.bitPattern), "batch of \(k)")
-        }
+        return (try library.read(Float.self, from: batched, count: rows * count), try library.read(Float.self, from: single, count: rows * count),
+                x, bytes, weights, input)
     }
 
     @Test("Computing only the first rows gives their bits and leaves the other outputs as they were", arguments: [TensorType.q8_0, .q6_K])
@@ -112,23 +121,10 @@ struct MatVecTests {
         for (lanes, batchRows) in [(min(8, library.subgroupSize), 4), (1, 3)] {
             let config = MatVec.Configuration(lanesPerRow: lanes, columnsPerPass: 8, workgroupSize: library.subgroupSize * 2,
                                               rowsPerLane: 1, batchRowsPerLane: batchRows)
-            let matvec = try MatVec(library: library, configuration: config)
             let (rows, columns, count) = (77, 512, 11)
-            let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 31)
-            let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
-            let x = SyntheticTensor.randomFloats(count: columns * count, seed: 32)
-            let input = try library.buffer(x)
-            let batched = try library.buffer(Float.self, count: rows * count)
-            let single = try library.buffer(Float.self, count: rows * count)
-            try run(library) { seq in
-                try matvec.encode(seq, weights: weights, input: input, output: batched, columns: count)
-                for c in 0..<count {
-                    try matvec.encode(seq, weights: weights, input: input, inputOffset: c * columns, output: single,
-                                      outputOffset: c * rows, columns: 1)
-                }
-            }
-            let a = try library.read(Float.self, from: batched, count: rows * count)
-            let b = try library.read(Float.self, from: single, count: rows * count)
+            let result = try Self.batchAndSingles(try MatVec(library: library, configuration: config), type: type,
+                                                  rows: rows, columns: columns, count: count, seed: 31)
+            let (a, b, x, bytes) = (result.batched, result.single, result.x, result.bytes)
             #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(type) lanes \(lanes) batch rows \(batchRows)")
             let dense = try Dequantize.row(type, from: bytes, elements: rows * columns)
             let want = Reference.matVec(weights: dense, rows: rows, columns: columns, inputs: x, count: count)
