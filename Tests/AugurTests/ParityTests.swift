@@ -25,24 +25,31 @@ struct ParityTests {
         guard let path = ModelFiles.path(name), let golden = GoldenFile.load(file) else { return }
         let model = try Model(path: path)
         var disagreements: [(c: GoldenFile.Case, step: Int, ours: Int)] = []
-        var top5: [Double] = []
+        // |ours - llama.cpp| over the first position's top 5, raw and less the case's mean difference
+        // (an offset common to every logit leaves the distribution as it is).
+        var top5: [Double] = [], offsetFree: [Double] = []
         var compared = 0
         for c in golden.cases {
             let steps = min(c.steps_top2_ignore_eog.count, Self.steps)
             let sequence = c.prompt_ids + c.output_ids_ignore_eog.prefix(steps - 1)
             let result = try model.makeSession(context: sequence.count + 8).score(sequence, topK: 5)
             let first = result.positions[c.prompt_ids.count - 1]
-            for want in c.first_position_top5 {
-                if let got = first.first(where: { $0.id == want.id }) { top5.append(abs(Double(got.logit) - want.logit)) }
+            let differences = c.first_position_top5.compactMap { want in
+                first.first(where: { $0.id == want.id }).map { Double($0.logit) - want.logit }
             }
+            let offset = differences.reduce(0, +) / Double(max(differences.count, 1))
+            top5 += differences.map(abs)
+            offsetFree += differences.map { abs($0 - offset) }
             for s in 0..<steps where c.steps_top2_ignore_eog[s].margin >= 0.1 {
                 compared += 1
                 let ours = result.positions[c.prompt_ids.count - 1 + s][0].id
                 if ours != c.steps_top2_ignore_eog[s].top1_id { disagreements.append((c, s, ours)) }
             }
         }
-        let mean = top5.reduce(0, +) / Double(top5.count)
-        print("\(name): \(compared) positions with margin >= 0.1, \(disagreements.count) disagreements; first-position top-5 logit difference mean \(String(format: "%.3f", mean)), largest \(String(format: "%.3f", top5.max() ?? 0))")
+        func summary(_ d: [Double]) -> String {
+            String(format: "mean %.3f, largest %.3f", d.reduce(0, +) / Double(max(d.count, 1)), d.max() ?? 0)
+        }
+        print("\(name): \(compared) positions with margin >= 0.1, \(disagreements.count) disagreements; first-position top-5 logit difference \(summary(top5)); less each prompt's common offset \(summary(offsetFree))")
         for d in disagreements {
             let reference = try CPUReferenceModel(path: path)
             var logits: [Float] = []
