@@ -296,6 +296,15 @@ struct DraftLengthPolicyTests {
         var waited = 0
         while informed.choose() == 0 && waited < 100 { informed.record(drafted: 0, accepted: 0, seconds: 0.1); waited += 1 }
         #expect(informed.choose() == 8 && waited == informed.probeInterval, "\(waited)")
+        // A probe that does not pay keeps it waiting; one that pays brings it back at once, though
+        // with the eight bad rounds its record at the maximum is still below plain decoding's.
+        var resumed = informed
+        informed.record(drafted: 1, accepted: 0, seconds: 0.2)
+        informed.recordRound(cap: 8, tokens: 1, seconds: 0.4)
+        #expect(informed.choose() == 0)
+        resumed.record(drafted: 8, accepted: 8, seconds: 0.2)
+        resumed.recordRound(cap: 8, tokens: 9, seconds: 0.5)
+        #expect(resumed.choose() == 8)
         // Its chains are kept whole (the stop rule ended them); trees are still pruned.
         let chain = DraftTree(chain: [1, 2, 3, 4], probabilities: [0.9, 0.8, 0.5, 0.3])
         var tree = chain

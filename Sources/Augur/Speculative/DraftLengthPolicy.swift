@@ -22,6 +22,11 @@ public struct DraftLengthPolicy: Sendable {
     /// (k, seconds) of recent rounds' verification, for the cost curve.
     private var samples: [(k: Int, seconds: Double)] = []
     private var realized = RealizedRates()
+    /// For a drafter that ends paths by the stop rule, once whole rounds at the maximum made it
+    /// stop drafting: the rounds at the maximum since (its probes), which alone decide when it
+    /// drafts again. The rounds that stopped it weigh on `realized` long after the text has
+    /// changed: with them, one probe that drafted eight accepted tokens could not bring it back.
+    private var sinceStop: RealizedRates?
     /// Rounds with a representative verification time.
     private var roundsRecorded = 0
     /// (k, seconds) of recent drafting, for the drafting line.
@@ -175,6 +180,11 @@ public struct DraftLengthPolicy: Sendable {
             // is sure of. It drafts at the maximum unless whole rounds there, enough of them to
             // outweigh a bad start, gave clearly fewer tokens per second than plain decoding; its
             // probes then draft at the maximum too, and count (`recordRound`).
+            if let sinceStop {
+                // Back to drafting as soon as its rounds since the stop pay, else a probe now and then.
+                if let probes = sinceStop.rate(maximum, rounds: 1), probes >= 0.9 * rate(0) { return maximum }
+                return idleRounds >= probeWait ? maximum : 0
+            }
             guard let drafting = realized.rate(maximum, rounds: Self.roundsToStop), drafting < 0.9 * rate(0) else { return maximum }
             return idleRounds >= probeWait ? maximum : 0
         }
@@ -193,6 +203,12 @@ public struct DraftLengthPolicy: Sendable {
     public mutating func recordRound(cap: Int, tokens: Int, seconds: Double) {
         guard cap == 0 || lastRoundDrafted || stopRuleTrims else { return }
         realized.record(cap: cap, tokens: tokens, seconds: seconds)
+        guard stopRuleTrims else { return }
+        if cap == 0 && sinceStop == nil && realized.rate(maximum, rounds: Self.roundsToStop) != nil { sinceStop = RealizedRates() }
+        guard cap == maximum, sinceStop != nil else { return }
+        sinceStop!.record(cap: cap, tokens: tokens, seconds: seconds)
+        // Enough rounds since the stop: they are the recent record now, and it judges again.
+        if sinceStop!.rate(maximum, rounds: Self.roundsToStop) != nil { sinceStop = nil }
     }
 
     /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. Only rounds right after
