@@ -205,10 +205,10 @@ public struct DraftLengthPolicy: Sendable {
         realized.record(cap: cap, tokens: tokens, seconds: seconds)
         guard stopRuleTrims else { return }
         if cap == 0 && sinceStop == nil && realized.rate(maximum, rounds: Self.roundsToStop) != nil { sinceStop = RealizedRates() }
-        guard cap == maximum, sinceStop != nil else { return }
-        sinceStop!.record(cap: cap, tokens: tokens, seconds: seconds)
+        guard cap == maximum, var since = sinceStop else { return }
+        since.record(cap: cap, tokens: tokens, seconds: seconds)
         // Enough rounds since the stop: they are the recent record now, and it judges again.
-        if sinceStop!.rate(maximum, rounds: Self.roundsToStop) != nil { sinceStop = nil }
+        sinceStop = since.rate(maximum, rounds: Self.roundsToStop) == nil ? since : nil
     }
 
     /// Learns the drafting cost: `seconds` spent drafting `tokens` tokens. Only rounds right after
