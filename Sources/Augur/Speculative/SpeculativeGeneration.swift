@@ -66,6 +66,7 @@ extension Model {
             let draftSeconds = Date().timeIntervalSince(draftStart)
             if pipelinesCreated == pipelinesBefore { policy.recordDrafting(tokens: tree.count, seconds: draftSeconds) }
             stats.draftSeconds += draftSeconds
+            let drafted = tree.count
             if adaptive { tree = policy.choose(tree, drafting: draftSeconds) }
             let verifyStart = Date(), pipelinesBeforeVerify = pipelinesCreated
             // Node 0 is `next`; tree node i is node i + 1.
@@ -90,7 +91,8 @@ extension Model {
             let accepted = path.count - 1
             let verifySeconds = Date().timeIntervalSince(verifyStart)
             if adaptive && pipelinesCreated == pipelinesBefore {
-                policy.recordRound(cap: roundShape.depth, tokens: accepted + 1, seconds: draftSeconds + verifySeconds)
+                policy.recordRound(cap: roundShape.depth, tokens: accepted + 1, seconds: draftSeconds + verifySeconds,
+                                   drafting: (drafted, draftSeconds))
             }
             policy.record(drafted: tree.count, accepted: accepted, seconds: pipelinesCreated == pipelinesBeforeVerify ? verifySeconds : nil)
             stats.verifySeconds += verifySeconds
