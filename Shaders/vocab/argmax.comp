@@ -5,6 +5,10 @@
 // starts on a multiple of 4 floats) in increasing index order keeping the first of equal maxima,
 // then one element of the n % 4 tail; lanes then agree on the largest value and, among its
 // holders, the lowest index. A row of -inf gives index 0; NaN-free input is assumed.
+// With NORMALIZER each row also gets S = sum_j exp(x_j - max) (binding 3), the softmax's
+// denominator, so a token's probability exp(x - max) / S needs no copy of the row on the host
+// (drafters' confidence): a second scan in the same order, each unit's four terms as a pair of
+// pairs; 0 for a row of -inf.
 #extension GL_EXT_control_flow_attributes : require
 #include "../common/header.glsl"
 
@@ -12,6 +16,10 @@ layout(std430, binding = 0) readonly buffer Input { float X[]; };
 layout(std430, binding = 0) readonly buffer Input4 { vec4 X4[]; };
 layout(std430, binding = 1) writeonly buffer Indices { uint I[]; };
 layout(std430, binding = 2) writeonly buffer Values { float V[]; };
+#ifdef NORMALIZER
+layout(std430, binding = 3) writeonly buffer Normalizers { float S[]; };
+shared float partialSum[WORKGROUP_SIZE / SUBGROUP_SIZE];
+#endif
 
 layout(push_constant) uniform Params {
     uint n;        // elements per row
@@ -72,4 +80,27 @@ void main() {
         }
     }
     if (t == 0) { I[row] = at == NONE ? 0 : at; V[row] = best; }
+#ifdef NORMALIZER
+    float sum = 0.0;
+    if (at != NONE) {
+        for (uint base = t; base < units; base += WORKGROUP_SIZE * UNROLL) {
+            [[unroll]] for (uint u = 0; u < UNROLL; ++u) {
+                uint unit = base + u * WORKGROUP_SIZE;
+                if (unit < units) {
+                    vec4 e = exp(load(x0, unit) - best);
+                    sum += (e.x + e.y) + (e.z + e.w);
+                }
+            }
+        }
+        if (tail < p.n) sum += exp(X[x0 + tail] - best);
+    }
+    sum = subgroupAdd(sum);
+    if (SUBGROUPS > 1) {
+        if (subgroupElect()) partialSum[gl_SubgroupID] = sum;
+        barrier();
+        sum = partialSum[0];
+        for (uint g = 1; g < SUBGROUPS; ++g) sum += partialSum[g];
+    }
+    if (t == 0) S[row] = sum;
+#endif
 }

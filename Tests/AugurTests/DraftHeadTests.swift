@@ -58,6 +58,25 @@ struct DraftHeadTests {
         let c = try limited.logits()
         #expect(c[limit + 7].bitPattern == a[limit + 7].bitPattern)
         #expect(c[limit + 5] == -.infinity && c[limit + 20] == -.infinity)
+
+        // Probabilities from the device's denominators equal the softmax of the returned logits
+        // over the computed head (prefix and extra rows), for every position of a batch.
+        limited.reportsProbabilities = true
+        limited.truncate(to: 0)
+        let rows = try limited.evaluate(prompt, allPositions: true, topK: 3)
+        for (r, prediction) in rows.enumerated() {
+            let logits = try limited.logits(row: r)
+            let top = Double(logits[prediction.argmax])
+            let total = logits.reduce(0.0) { $0 + Foundation.exp(Double($1) - top) }
+            #expect(prediction.logit == logits[prediction.argmax])
+            for (id, logit) in [(prediction.argmax, prediction.logit)] + prediction.top.map({ ($0.id, $0.logit) }) {
+                let want = Foundation.exp(Double(logit) - top) / total
+                #expect(abs(prediction.probability(ofLogit: logit)! - want) <= 1e-5 * want, "row \(r) token \(id)")
+            }
+        }
+        limited.reportsProbabilities = false
+        limited.truncate(to: 0)
+        #expect(try limited.evaluate(prompt)[0].logNormalizer == nil)
     }
 
     @Test("A drafter with a limited head gives plain greedy's tokens when the prompt holds tokens past the limit")

@@ -87,6 +87,41 @@ struct VocabularyTests {
         }
     }
 
+    // Normalizer tolerance, relative, against the exact (Double) sum of exp(x - max): each term
+    // carries exp's error (<= 3.5e-6, see softmaxTolerance); the terms are all positive and one
+    // invocation adds up to 151,936 / 4 / 8 = 4,748 unit sums in a row, whose rounding errors
+    // (2^-24 each, relative to the running sum) grow about as the square root of their number
+    // (4e-6), at worst linearly (2.8e-4 for an adversarial order; random rows are far from it).
+    // Measured worst on lavapipe: 5.2e-7.
+    static let normalizerTolerance = 1e-5
+
+    @Test("Argmax with normalizers keeps its exact indices and values and sums exp(x - max) within 1e-5 relative",
+          arguments: lengths)
+    func argmaxNormalizer(n: Int) throws {
+        let library = try KernelLibrary.shared()
+        let x = Self.testRows(n: n, seed: 43)
+        let want = Reference.argmax(x, n: n, rows: Self.rowKinds)
+        let sums = Reference.softmaxNormalizer(x, n: n, rows: Self.rowKinds)
+        // A row of -inf has no distribution: its normalizer reads 0.
+        let input = try library.buffer(x + [Float](repeating: -.infinity, count: n))
+        let rows = Self.rowKinds + 1
+        for size in Self.workgroupSizes(library) {
+            let indices = try library.buffer(UInt32.self, count: rows), values = try library.buffer(Float.self, count: rows)
+            let normalizers = try library.buffer(Float.self, count: rows)
+            let kernel = try Argmax(library: library, workgroupSize: size)
+            try run(library) {
+                try kernel.encode($0, input: input, n: n, rows: rows, indices: indices, values: values, normalizers: normalizers)
+            }
+            let context = "n \(n) workgroup \(kernel.workgroupSize)"
+            #expect(try library.read(UInt32.self, from: indices, count: rows) == want.indices + [0], "\(context)")
+            #expect(try library.read(Float.self, from: values, count: Self.rowKinds) == want.values, "\(context)")
+            let got = try library.read(Float.self, from: normalizers, count: rows)
+            let errors = zip(got, sums).map { abs(Double($0) - $1) / $1 }
+            #expect(errors.allSatisfy { $0 <= Self.normalizerTolerance }, "\(context): relative errors \(errors)")
+            #expect(got[Self.rowKinds] == 0, "\(context)")
+        }
+    }
+
     static let topKCases: [(n: Int, k: Int)] = [
         (1, 1), (7, 1), (7, 7), (1000, 1), (1000, 40), (1000, 64), (49_152, 40), (151_936, 1), (151_936, 40), (151_936, 64),
     ]

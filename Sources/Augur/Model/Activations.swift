@@ -9,7 +9,7 @@ final class Activations: @unchecked Sendable {
     let maskStride: Int
     let x, h, queryKeyValue, attention, gateUp, gate, logits: GPUBuffer
     let ids, positions, slots, mask, params: GPUBuffer
-    let argmaxIndex, argmaxValue, topIndices, topValues: GPUBuffer
+    let argmaxIndex, argmaxValue, argmaxNormalizer, topIndices, topValues: GPUBuffer
 
     init(library: KernelLibrary, configuration c: ModelConfiguration, capacity: Int, context: Int) throws {
         self.capacity = capacity
@@ -30,6 +30,7 @@ final class Activations: @unchecked Sendable {
         params = try host(4)
         argmaxIndex = try host(capacity)
         argmaxValue = try host(capacity)
+        argmaxNormalizer = try host(capacity)
         topIndices = try host(capacity * TopK.maxK)
         topValues = try host(capacity * TopK.maxK)
     }

@@ -6,10 +6,20 @@ import VulkanRuntime
 /// `evaluate` runs new tokens through the model in batches, one submission per batch; a single
 /// token (decode) is one submission.
 public final class InferenceSession: @unchecked Sendable {
-    /// The next-token distribution after one token: the greedy choice and, when asked, the top logits.
+    /// The next-token distribution after one token: the greedy choice and, when asked, the top
+    /// logits and (`reportsProbabilities`) the log of the softmax's denominator.
     public struct Prediction: Sendable {
         public var argmax: Int
         public var top: [(id: Int, logit: Float)]
+        /// The argmax's logit.
+        public var logit: Float = 0
+        /// log sum_j exp(logit_j) over the computed logits, when the session reports probabilities.
+        public var logNormalizer: Double? = nil
+
+        /// The probability of a token with logit `logit` (nil without `logNormalizer`).
+        public func probability(ofLogit logit: Float) -> Double? {
+            logNormalizer.map { Foundation.exp(Double(logit) - $0) }
+        }
     }
 
     public let model: Model
@@ -40,6 +50,11 @@ public final class InferenceSession: @unchecked Sendable {
     /// quarter of its decode step there.
     var recordedPasses: [PassShape: CommandSequence] = [:]
     static let maxRecordedPasses = 16
+    /// When set, each prediction carries its softmax's denominator, computed on the device with
+    /// the argmax (`Prediction.logNormalizer`): a drafter's confidence without copying the row of
+    /// logits to the host and exponentiating it there (0.6 MB and 152k exp per drafted token for
+    /// Qwen2.5's vocabulary).
+    public var reportsProbabilities = false
 
     init(model: Model, context: Int, batch: Int) throws {
         let c = model.configuration
@@ -128,7 +143,7 @@ public final class InferenceSession: @unchecked Sendable {
         try buffers.mask.write(mask)
 
         let shape = PassShape(tokens: n, layers: layers ?? 0..<model.configuration.layers, exit: exit, resume: resume,
-                              logitRows: logitRows, topK: topK)
+                              logitRows: logitRows, topK: topK, probabilities: reportsProbabilities)
         if profiling {
             // Timestamps belong to `sequence`, which `lastProfile()` reads.
             try record(shape, into: sequence)
@@ -145,11 +160,15 @@ public final class InferenceSession: @unchecked Sendable {
         tokens += chunk
         guard logitRows > 0 else { return [] }
         let best = try buffers.argmaxIndex.read(UInt32.self, count: logitRows)
+        let maxima = try buffers.argmaxValue.read(Float.self, count: logitRows)
         let ids = topK > 0 ? try buffers.topIndices.read(UInt32.self, count: logitRows * topK) : []
         let values = topK > 0 ? try buffers.topValues.read(Float.self, count: logitRows * topK) : []
+        let sums = shape.probabilities ? try buffers.argmaxNormalizer.read(Float.self, count: logitRows) : []
         return (0..<logitRows).map { r in
             Prediction(argmax: token(atHeadRow: Int(best[r])),
-                       top: (0..<topK).map { (token(atHeadRow: Int(ids[r * topK + $0])), values[r * topK + $0]) })
+                       top: (0..<topK).map { (token(atHeadRow: Int(ids[r * topK + $0])), values[r * topK + $0]) },
+                       logit: maxima[r],
+                       logNormalizer: sums.isEmpty || sums[r] <= 0 ? nil : Double(maxima[r]) + Foundation.log(Double(sums[r])))
         }
     }
 }

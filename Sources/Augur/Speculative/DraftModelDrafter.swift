@@ -33,6 +33,7 @@ public final class DraftModelDrafter: Drafter {
         }
         model = draft
         session = try draft.makeSession(context: context)
+        session.reportsProbabilities = true
         try session.limitHead(to: headRows.map { min($0, draft.configuration.vocabulary) })
     }
 
@@ -64,7 +65,7 @@ public final class DraftModelDrafter: Drafter {
         let root = try session.evaluate(Array(context[session.tokens.count...]), topK: topK)[0]
         var tree = DraftTree()
         // Nodes to grow children under: tree node, its index in the session's tree, candidates.
-        var frontier = [(node: -1, evaluated: -1, candidates: try candidates(root, row: 0, width: shape.width))]
+        var frontier = [(node: -1, evaluated: -1, candidates: candidates(root, width: shape.width))]
         var evaluatedParents: [Int] = [], evaluatedNodes: [Int] = []
         while true {
             var grown: [(node: Int, parent: Int, chance: Double)] = []
@@ -84,9 +85,7 @@ public final class DraftModelDrafter: Drafter {
                                                    extending: first > 0, topK: topK)
             evaluatedNodes += expand.map(\.node)
             evaluatedParents += expand.map(\.parent)
-            frontier = try expand.enumerated().map { i, e in
-                (e.node, first + i, try candidates(predictions[i], row: i, width: shape.width))
-            }
+            frontier = expand.enumerated().map { i, e in (e.node, first + i, candidates(predictions[i], width: shape.width)) }
         }
         // Keep the deepest, likeliest evaluated path in the draft's cache for the next round.
         if let best = evaluatedNodes.indices.max(by: {
@@ -108,13 +107,11 @@ public final class DraftModelDrafter: Drafter {
         headScanned = context.count
     }
 
-    /// The draft's best `width` tokens after prediction row `row` and their probabilities under
-    /// its full softmax.
-    func candidates(_ prediction: InferenceSession.Prediction, row: Int, width: Int) throws -> [(id: Int, probability: Double)] {
-        let logits = try session.logits(row: row)
-        let top = logits[prediction.argmax]
-        let total = logits.reduce(0.0) { $0 + exp(Double($1 - top)) }
-        let ids = [prediction.argmax] + prediction.top.map(\.id).filter { $0 != prediction.argmax }.prefix(width - 1)
-        return ids.map { ($0, exp(Double(logits[$0] - top)) / total) }
+    /// The draft's best `width` tokens after a prediction and their probabilities under its
+    /// softmax over the computed head (0 where the device gave no denominator: the stop rule then
+    /// ends the path).
+    func candidates(_ prediction: InferenceSession.Prediction, width: Int) -> [(id: Int, probability: Double)] {
+        let others = prediction.top.filter { $0.id != prediction.argmax }.prefix(width - 1)
+        return ([(id: prediction.argmax, logit: prediction.logit)] + others).map { ($0.id, prediction.probability(ofLogit: $0.logit) ?? 0) }
     }
 }

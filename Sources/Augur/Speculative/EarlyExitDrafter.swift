@@ -41,11 +41,12 @@ public final class EarlyExitDrafter: Drafter {
               session.tokens.elementsEqual(context.dropLast()), context.count + limit <= session.context else { return DraftTree() }
         var draft: [Int] = [], probabilities: [Double] = [], accepted = 1.0
         var token = context[context.count - 1]
+        // Its confidence comes with each prediction; verification passes do without.
+        session.reportsProbabilities = true
+        defer { session.reportsProbabilities = false }
         while draft.count < limit {
             guard let prediction = try session.evaluate([token], exitAfter: exitLayer) else { break }
-            let logits = try session.logits()
-            let top = logits[prediction.argmax]
-            let p = 1 / logits.reduce(0.0) { $0 + exp(Double($1 - top)) }
+            let p = prediction.probability(ofLogit: prediction.logit) ?? 0
             token = prediction.argmax
             draft.append(token)
             probabilities.append(p)

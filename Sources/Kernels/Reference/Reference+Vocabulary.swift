@@ -27,6 +27,14 @@ extension Reference {
         return (indices, values)
     }
 
+    /// Per row, the softmax's denominator sum_j exp(x_j - max_j x_j), in Double.
+    public static func softmaxNormalizer(_ x: [Float], n: Int, rows: Int) -> [Double] {
+        (0..<rows).map { r in
+            let row = x[r * n..<(r + 1) * n], m = Double(row.max()!)
+            return m == -.infinity ? 0 : row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+        }
+    }
+
     /// Per row, the `k` largest values and their indices, by value descending and equal values by
     /// index ascending; results are [rows][k].
     public static func topK(_ x: [Float], n: Int, rows: Int, k: Int) -> (indices: [UInt32], values: [Float]) {
