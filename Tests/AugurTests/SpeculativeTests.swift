@@ -361,6 +361,24 @@ struct DraftLengthPolicyTests {
         let wide = try draft.proposeTree(after: context, shape: DraftShape(depth: 3, width: 3))
         #expect(wide.depth == 3 && wide.count > 3, "unsure steps branch into siblings")
     }
+
+    @Test("Early exit's draft probabilities are the softmax of its early-exit logits")
+    func earlyExitProbabilities() throws {
+        let model = try Model(path: try TinyModels.path())
+        let context = [257, 32, 99, 97, 116]
+        let drafting = try model.makeSession(), reference = try model.makeSession()
+        try drafting.evaluate(Array(context.dropLast()))
+        let drafter = EarlyExitDrafter(exitLayer: 1)
+        try drafter.start(target: drafting)
+        let tree = try drafter.proposeTree(after: context, shape: DraftShape(depth: 1))
+        try reference.evaluate(Array(context.dropLast()))
+        let prediction = try #require(try reference.evaluate([context.last!], exitAfter: 1))
+        let logits = try reference.logits(), top = Double(logits[prediction.argmax])
+        let want = 1 / logits.reduce(0.0) { $0 + exp(Double($1) - top) }
+        #expect(tree.tokens == [prediction.argmax])
+        #expect(abs(tree.probabilities[0] - want) <= 1e-5 * want, "\(tree.probabilities[0]) against \(want)")
+        #expect(!drafting.reportsProbabilities, "verification passes go without denominators")
+    }
 }
 
 @Suite("Verify cost")
