@@ -22,6 +22,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Compare each chosen drafter alone, then all of them combined with --adaptive, plain decoding run once per prompt.")
     var each = false
 
+    @Option(help: "Compare the draft model loaded these ways (comma separated: none, q4_0; see --draft-quantization), plain decoding run once per prompt.")
+    var compareDraftQuantization: String?
+
     @Option(help: "Instead of a prompt set, time one target pass of each of these token counts (like 1,2,4,8,16) against a one-token pass.")
     var verifyCost: String?
 
@@ -45,7 +48,8 @@ struct Bench: ParsableCommand {
             var parameters = GenerationParameters(maxTokens: maxTokens)
             parameters.stopAtEndOfGeneration = false
             // Each configuration gets its own n-gram pool, so none learns from another's runs.
-            let draft = try speculation.loadDraft()
+            let draft = compareDraftQuantization == nil ? try speculation.loadDraft() : nil
+            var drafts = draft.map { [$0] } ?? []
             var configurations: [(name: String, speculation: Speculation)] = []
             for k in lengths ?? [] {
                 var options = speculation
@@ -54,7 +58,21 @@ struct Bench: ParsableCommand {
                 options.stopProbability = options.stopProbability ?? 1
                 configurations.append(("draft \(k)", try options.speculation(draft: draft)!))
             }
-            if each {
+            if let compareDraftQuantization {
+                guard speculation.draftModel != nil, speculation.draftQuantization == nil, lengths == nil, !each else {
+                    throw ValidationError("--compare-draft-quantization needs --draft-model, without --draft-quantization, --sweep or --each")
+                }
+                for name in compareDraftQuantization.split(separator: ",") {
+                    guard let way = DraftQuantization(rawValue: String(name)) else {
+                        throw ValidationError("--compare-draft-quantization: unknown '\(name)' (\(DraftQuantization.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    var options = speculation
+                    options.draftQuantization = way
+                    let loaded = try options.loadDraft()!
+                    drafts.append(loaded)
+                    configurations.append(("draft-model \(way.rawValue)", try options.speculation(draft: loaded)!))
+                }
+            } else if each {
                 for single in speculation.drafters {
                     configurations.append(("\(single.name) \(speculation.draftMax)", try single.options.speculation(draft: draft)!))
                 }
@@ -72,7 +90,7 @@ struct Bench: ParsableCommand {
             // Warm-up, untimed: every matvec variant a batch can use (a CPU device compiles each
             // when it is created, and rounds vary their batch size), then each configuration once.
             let prepareStart = Date()
-            for model in [target] + (draft.map { [$0] } ?? []) { try model.prepareKernels(batch: 64) }
+            for model in [target] + drafts { try model.prepareKernels(batch: 64) }
             FileHandle.standardError.write(Data(String(format: "kernels prepared in %.1f s\n", Date().timeIntervalSince(prepareStart)).utf8))
             var warmUp = parameters
             warmUp.maxTokens = 8
@@ -105,7 +123,7 @@ struct Bench: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                let data = lengths == nil && !each ? try encoder.encode(reports[0])
+                let data = configurations.count == 1 ? try encoder.encode(reports[0])
                     : try encoder.encode(["sweep": zip(configurations, reports).map { BenchReport.Configuration(name: $0.name, report: $1) }])
                 print(String(decoding: data, as: UTF8.self))
             } else {

@@ -10,12 +10,15 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Context length in tokens (default: enough for the request, at most the model's).")
     var context: Int?
 
+    @Option(help: "Requantize the model's matrices wider than this type to it at load (lossy: q4_0 trades quality for bytes; meant for draft models, see --draft-quantization; default: none).")
+    var requantize: DraftQuantization?
+
     func load() throws -> Model {
         let log: (String) -> Void = { FileHandle.standardError.write(Data("augur: \($0)\n".utf8)) }
         let path = try ModelStore().resolve(model, log: log)
         let progress = ProgressBar(title: "loading \(path.lastPathComponent)")
         defer { progress.finish() }
-        return try Model(path: path.path) { done, total in progress.update(done, of: total) }
+        return try Model(path: path.path, requantization: requantize?.requantization) { done, total in progress.update(done, of: total) }
     }
 }
 

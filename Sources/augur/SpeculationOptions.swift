@@ -15,6 +15,9 @@ struct SpeculationOptions: ParsableArguments {
     @Option(help: "Draft model: compute only the first N tokens of its output head (the vocabulary's likeliest, FR-Spec style) and the request's tokens past them; 0: the whole head. (default: 65536)")
     var draftVocabulary: Int?
 
+    @Option(help: "Draft model: q4_0 requantizes its matrices wider than 4.5 bits a weight to q4_0 at load (fewer bytes and less work a drafted token; lossy for the draft, never for the output); none keeps them as stored. (default: q4_0)")
+    var draftQuantization: DraftQuantization?
+
     @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
     var selfSpec = false
 
@@ -39,10 +42,14 @@ struct SpeculationOptions: ParsableArguments {
     var drafters: [(name: String, options: SpeculationOptions)] {
         var alone = self
         (alone.lookup, alone.ngram, alone.draftModel, alone.selfSpec, alone.exitLayer, alone.adaptive) = (false, false, nil, false, nil, false)
-        alone.draftVocabulary = nil
+        (alone.draftVocabulary, alone.draftQuantization) = (nil, nil)
         alone.treeWidth = 1  // chains alone; --tree-width applies to the combination
         var list: [(String, SpeculationOptions)] = []
-        if let draftModel { var o = alone; (o.draftModel, o.draftVocabulary) = (draftModel, draftVocabulary); list.append(("draft-model", o)) }
+        if let draftModel {
+            var o = alone
+            (o.draftModel, o.draftVocabulary, o.draftQuantization) = (draftModel, draftVocabulary, draftQuantization)
+            list.append(("draft-model", o))
+        }
         if selfSpec { var o = alone; (o.selfSpec, o.exitLayer) = (true, exitLayer); list.append(("self-spec", o)) }
         if lookup { var o = alone; o.lookup = true; list.append(("lookup", o)) }
         if ngram { var o = alone; o.ngram = true; list.append(("ngram", o)) }
@@ -54,6 +61,7 @@ struct SpeculationOptions: ParsableArguments {
         guard (1...16).contains(treeWidth) else { throw ValidationError("--tree-width must be in 1...16") }
         if exitLayer != nil && !selfSpec { throw ValidationError("--exit-layer needs --self-spec") }
         if let p = stopProbability, !(0...1).contains(p) { throw ValidationError("--stop-probability must be in 0...1") }
+        if draftQuantization != nil && draftModel == nil { throw ValidationError("--draft-quantization needs --draft-model") }
         if let n = draftVocabulary {
             guard draftModel != nil else { throw ValidationError("--draft-vocabulary needs --draft-model") }
             guard n >= 0 else { throw ValidationError("--draft-vocabulary must be 0 (the whole head) or positive") }
@@ -65,7 +73,7 @@ struct SpeculationOptions: ParsableArguments {
 
     /// The draft model `--draft-model` names, loaded.
     func loadDraft() throws -> Model? {
-        try draftModel.map { try Model(path: ModelStore().resolve($0).path) }
+        try draftModel.map { try Model(path: ModelStore().resolve($0).path, requantization: (draftQuantization ?? .q4_0).requantization) }
     }
 
     /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on, `draft` the
@@ -77,5 +85,17 @@ struct SpeculationOptions: ParsableArguments {
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
                            stopProbability: stopProbability,
                            draftVocabulary: draftVocabulary.map { $0 == 0 ? nil : $0 } ?? Speculation.defaultDraftVocabulary)
+    }
+}
+
+/// How `--draft-model` is loaded: requantized (`WeightRequantization`) or as stored.
+enum DraftQuantization: String, ExpressibleByArgument, CaseIterable {
+    case none, q4_0
+
+    var requantization: WeightRequantization? {
+        switch self {
+        case .none: nil
+        case .q4_0: .q4_0
+        }
     }
 }

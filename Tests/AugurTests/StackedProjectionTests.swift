@@ -31,7 +31,7 @@ struct StackedProjectionTests {
     func sameBitsAsSeparateMatrices() throws {
         let library = try KernelLibrary.shared()
         let gguf = try Self.file()
-        let loader = TensorLoader(gguf: gguf, library: library)
+        let loader = TensorLoader(gguf: gguf, encoding: WeightEncoding(library: library, requantization: nil))
         let stacked = try StackedProjection(Self.members.map { ($0.name + ".weight", $0.rows) }, columns: Self.columns, loader: loader)
         // Runs of one storage type share a matrix; a run's bias exists when any member has one.
         if library.device.capabilities.kind == .cpu {
@@ -76,7 +76,7 @@ struct StackedProjectionTests {
     @Test("A member of the wrong width is an error naming it")
     func wrongWidth() throws {
         let library = try KernelLibrary.shared()
-        let loader = TensorLoader(gguf: try Self.file(), library: library)
+        let loader = TensorLoader(gguf: try Self.file(), encoding: WeightEncoding(library: library, requantization: nil))
         #expect(throws: ModelError.tensorShape("k.weight", expected: [Self.columns, 48], found: [Self.columns, 32])) {
             try StackedProjection([("q.weight", 96), ("k.weight", 48)], columns: Self.columns, loader: loader)
         }

@@ -79,8 +79,6 @@ extension InferenceSession {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * rowBytes)
         for id in ids { bytes += data[(id * rowBytes)..<((id + 1) * rowBytes)] }
-        let library = model.kernels.library
-        return try WeightMatrix.upload(library: library, type: tensor.type, rows: ids.count, columns: hidden, gguf: bytes,
-                                       storedAs: WeightLayout.storage(for: tensor.type, on: library.device.capabilities))
+        return try bytes.withUnsafeBytes { try model.encoding.matrix($0, type: tensor.type, rows: ids.count, columns: hidden) }
     }
 }

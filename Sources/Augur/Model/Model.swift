@@ -18,9 +18,16 @@ public final class Model: @unchecked Sendable {
     /// What routing among combined drafters learned on earlier requests to this target.
     public let routingMemory = RoutingMemory()
 
-    /// Opens a GGUF file, builds its tokenizer and uploads its weights.
-    /// `progress` receives (layers done, layers) while weights upload.
-    public init(path: String, library: KernelLibrary? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws {
+    /// How the weights were encoded on the device.
+    let encoding: WeightEncoding
+    /// The narrower type the weights were requantized to at load, if any.
+    public var requantization: WeightRequantization? { encoding.requantization }
+
+    /// Opens a GGUF file, builds its tokenizer and uploads its weights, requantized to
+    /// `requantization` if given (for draft models). `progress` receives (layers done, layers)
+    /// while weights upload.
+    public init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
+                progress: (Int, Int) -> Void = { _, _ in }) throws {
         let start = Date()
         guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
         file = try GGUFFile(path: path)
@@ -31,7 +38,8 @@ public final class Model: @unchecked Sendable {
         tokenizer = try Tokenizer(TokenizerConfiguration(gguf: file))
         let library = try library ?? KernelLibrary.shared()
         kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout)
-        weights = try ModelWeights(gguf: file, configuration: configuration, library: library, progress: progress)
+        encoding = WeightEncoding(library: library, requantization: requantization)
+        weights = try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
         loadSeconds = Date().timeIntervalSince(start)
     }
 

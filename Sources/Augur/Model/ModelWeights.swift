@@ -24,9 +24,9 @@ public struct ModelWeights: @unchecked Sendable {
     /// The output head; the embedding table when the model ties them.
     public var output: WeightMatrix
 
-    public init(gguf: GGUFFile, configuration c: ModelConfiguration, library: KernelLibrary,
+    init(gguf: GGUFFile, configuration c: ModelConfiguration, encoding: WeightEncoding,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
-        let loader = TensorLoader(gguf: gguf, library: library)
+        let loader = TensorLoader(gguf: gguf, encoding: encoding)
         let qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim
         embedding = try loader.matrix("token_embd.weight", rows: c.vocabulary, columns: c.hidden)
         var layers: [LayerWeights] = []
@@ -56,7 +56,8 @@ public struct ModelWeights: @unchecked Sendable {
 /// Reads tensors by name, checks their shapes and types, and uploads them.
 struct TensorLoader {
     let gguf: GGUFFile
-    let library: KernelLibrary
+    let encoding: WeightEncoding
+    var library: KernelLibrary { encoding.library }
 
     func info(_ name: String, _ shape: [Int]) throws -> GGUFTensorInfo {
         guard let tensor = gguf.tensor(named: name) else { throw ModelError.missingTensor(name) }
@@ -70,32 +71,29 @@ struct TensorLoader {
 
     /// The type a tensor is stored as on this device.
     func storage(of tensor: GGUFTensorInfo) -> TensorType {
-        WeightLayout.storage(for: tensor.type, on: library.device.capabilities)
+        encoding.storage(of: tensor.type)
     }
 
     /// Tensors of one width and one storage type stacked by rows into one matrix. GGUF rows are
-    /// whole blocks, so stacking concatenates bytes; members of another GGUF type are widened to
-    /// the storage type first (exactly, `Widening`).
+    /// whole blocks, so stacking concatenates the rows of each member encoded as the storage type
+    /// (`WeightEncoding`).
     func matrix(stacking tensors: [GGUFTensorInfo], rows: Int, columns: Int) throws -> WeightMatrix {
         for tensor in tensors where !WeightLayout.supportedTypes.contains(tensor.type) {
             throw ModelError.unsupportedTensorType(tensor.name, tensor.type)
         }
-        let type = tensors[0].type, stored = storage(of: tensors[0])
-        guard tensors.count > 1 else {
-            return try WeightMatrix(library: library, type: type, rows: rows, columns: columns, gguf: gguf.data(of: tensors[0]),
-                                    storedAs: stored)
+        let type = tensors[0].type
+        if tensors.count == 1 { return try encoding.matrix(gguf.data(of: tensors[0]), type: type, rows: rows, columns: columns) }
+        if tensors.allSatisfy({ $0.type == type }) {
+            let bytes = tensors.flatMap { gguf.data(of: $0) }
+            return try bytes.withUnsafeBytes { try encoding.matrix($0, type: type, rows: rows, columns: columns) }
         }
-        let mixed = tensors.contains { $0.type != type }
+        let stored = storage(of: tensors[0])
         var bytes: [UInt8] = []
         for tensor in tensors {
-            switch (mixed && tensor.type != stored, tensor.type, stored) {
-            case (false, _, _): bytes += gguf.data(of: tensor)
-            case (true, .q5_0, .q8_0): bytes += try Widening.q8_0(fromQ5_0: gguf.data(of: tensor))
-            default: throw ModelError.unsupportedTensorType(tensor.name, tensor.type)
-            }
+            guard storage(of: tensor) == stored else { throw ModelError.unsupportedTensorType(tensor.name, tensor.type) }
+            bytes += try encoding.encode(gguf.data(of: tensor), type: tensor.type, rows: tensor.dimensions[1], columns: columns)
         }
-        return try WeightMatrix.upload(library: library, type: mixed ? stored : type, rows: rows, columns: columns, gguf: bytes,
-                                       storedAs: stored)
+        return try WeightMatrix.upload(library: library, type: stored, rows: rows, columns: columns, gguf: bytes)
     }
 
     func vector(_ name: String, count: Int) throws -> GPUBuffer {
