@@ -10,6 +10,26 @@ vec4 nibbles_hi(uint w) {
     return vec4((w >> 4) & 0xFu, (w >> 12) & 0xFu, (w >> 20) & 0xFu, w >> 28);
 }
 
+// Low nibbles of the four bytes of w as signed 4-bit integers (-8...7), byte 0 first.
+vec4 nibbles_lo_signed(uint w) {
+    return vec4(int(w << 28) >> 28, int(w << 20) >> 28, int(w << 12) >> 28, int(w << 4) >> 28);
+}
+
+// High nibbles of the four bytes of w as signed 4-bit integers, byte 0 first.
+vec4 nibbles_hi_signed(uint w) {
+    return vec4(int(w << 24) >> 28, int(w << 16) >> 28, int(w << 8) >> 28, int(w) >> 28);
+}
+
+// The four bytes of w, each a 5-bit two's complement value in bits 0-4, as signed integers (-16...15).
+vec4 bytes_signed5(uint w) {
+    return vec4(int(w << 27) >> 27, int(w << 19) >> 27, int(w << 11) >> 27, int(w << 3) >> 27);
+}
+
+// The four bytes of w, each a 6-bit two's complement value in bits 0-5, as signed integers (-32...31).
+vec4 bytes_signed6(uint w) {
+    return vec4(int(w << 26) >> 26, int(w << 18) >> 26, int(w << 10) >> 26, int(w << 2) >> 26);
+}
+
 // The four bytes of w as signed 8-bit integers, byte 0 first.
 vec4 bytes_signed(uint w) {
     return vec4(int(w << 24) >> 24, int(w << 16) >> 24, int(w << 8) >> 24, int(w) >> 24);

@@ -3,9 +3,11 @@
 // A workgroup computes ROWS_PER_LANE * WORKGROUP_SIZE / LANES_PER_ROW rows for NCOLS columns from
 // one read of the weights. Every column's sum is formed by the same operations in the same order whatever NCOLS
 // is, so a column's result is bit-for-bit the same in a batch of any size (tested).
-// Defines: W_<TYPE>; TEXEL_PLANES and TEXEL_INPUT read the weights and X as texel buffers; ACCUMULATE adds the result to Y (a residual connection); BIAS adds
-// bias[row] (binding 4). Either way each output is one more float add after the same sum, so the
-// bits equal a separate add kernel's. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
+// Defines: W_<TYPE> (a type whose file defines UNIT_SCALE gives each unit's integers and their scale
+// and offset, Shaders/quant/README.md: a unit's sum of q * x is scaled once, not every weight);
+// TEXEL_PLANES and TEXEL_INPUT read the weights and X as texel buffers; ACCUMULATE adds the result
+// to Y (a residual connection); BIAS adds bias[row] (binding 4). Either way each output is one more
+// float add after the same sum, so the bits equal a separate add kernel's. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
 // (power of two <= subgroup size), 3 columns (the loops over columns unroll completely), 4 rows per
 // lane (each broadcast input value serves that many rows).
 #include "../common/header.glsl"
@@ -56,10 +58,24 @@ layout(push_constant) uniform Params {
 const bool SHARE_INPUT = LANES_PER_ROW == 1 && SUBGROUP_SIZE >= 8;
 const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup per slot
 
-// s[i] = sum of w[i][e] * x[e] over the unit's 32 elements e: one chain per row in element order,
-// the same for every row and column count. Each row's running sum is one scalar, so a lane's rows
+// s[i] = sum of w[i][e] * x[e] over the unit's 32 elements e: one chain per row in element order
+// (two with UNIT_HALF_SCALES, one a half), the same for every row and column count. Each row's running sum is one scalar, so a lane's rows
 // keep their sums in registers while its dequantized weights stream from memory (CPU devices).
-#define DOT_STEP(J, XJ) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (J == 0 && e == 0) ? w[i * 8u].x * (XJ).x : fma(w[i * 8u + J][e], (XJ)[e], s[i]);
+// With UNIT_OFFSET, xs sums the unit's x in element order per vec4 lane (the offset's factor).
+#ifdef UNIT_OFFSET
+#define XSUM_STEP(J, XJ) xs = (J == 0) ? (XJ) : xs + (XJ);
+#else
+#define XSUM_STEP(J, XJ)
+#endif
+// With UNIT_HALF_SCALES, sh keeps the first half's sum and s starts again at element 16.
+#ifdef UNIT_HALF_SCALES
+#define HALF_STEP(J) if (J == 4) { [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) sh[i] = s[i]; }
+#define CHAIN_START(J) (J == 0 || J == 4)
+#else
+#define HALF_STEP(J)
+#define CHAIN_START(J) (J == 0)
+#endif
+#define DOT_STEP(J, XJ) XSUM_STEP(J, XJ) HALF_STEP(J) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (CHAIN_START(J) && e == 0) ? w[i * 8u + J].x * (XJ).x : fma(w[i * 8u + J][e], (XJ)[e], s[i]);
 
 void main() {
     uint t = gl_LocalInvocationID.x;
@@ -76,16 +92,30 @@ void main() {
     [[unroll]] for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] = 0.0;
     if (SHARE_INPUT || firstRow < p.rows) {
         for (uint u = slice; u < p.unitsPerRow; u += LANES_PER_ROW) {
+            // w: the unit's weights, or with UNIT_SCALE its integers and so[i] their (scale, offset).
             vec4 w[ROWS_PER_LANE * 8];
+#ifdef UNIT_SCALE
+            vec2 so[ROWS_PER_LANE];
+#endif
             [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) {
                 vec4 wi[8];
+#ifdef UNIT_SCALE
+                so[i] = quant_unit(min(rows[i], p.rows - 1u), u, wi);
+#else
                 dequant_unit(min(rows[i], p.rows - 1u), u, wi);
+#endif
                 [[unroll]] for (uint j = 0; j < 8; ++j) w[i * 8u + j] = wi[j];
             }
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
             [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;
                 float s[ROWS_PER_LANE];
+#ifdef UNIT_OFFSET
+                vec4 xs;
+#endif
+#ifdef UNIT_HALF_SCALES
+                float sh[ROWS_PER_LANE];
+#endif
                 if (SHARE_INPUT) {
                     vec4 mine = LOAD_X(xi + min(lane, 7u));
                     vec4 x;
@@ -100,7 +130,16 @@ void main() {
                 } else {
                     for (uint j = 0; j < 8; ++j) { vec4 x = LOAD_X(xi + j); DOT_STEP(j, x) }
                 }
+#if defined(UNIT_HALF_SCALES)
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += fma(so[i].x, sh[i], so[i].y * s[i]);
+#elif defined(UNIT_OFFSET)
+                float xsum = (xs.x + xs.y) + (xs.z + xs.w);
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += fma(so[i].x, s[i], so[i].y * xsum);
+#elif defined(UNIT_SCALE)
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] = fma(so[i].x, s[i], acc[i * NCOLS + c]);
+#else
                 [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += s[i];
+#endif
             }
         }
     }

@@ -9,15 +9,18 @@ extension WeightLayout {
             planes.unit(i, vec4s: 2).copyMemory(from: block.baseAddress! + 2, byteCount: 32)
             planes.setHalf(i, block.u16(0))
         case .q4_0:
-            planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 2, byteCount: 16)
+            // q - 8 as signed nibbles: q ^ 8 is its two's complement in four bits.
+            let unit = planes.unit(i, vec4s: 1)
+            for j in 0..<16 { unit.storeBytes(of: block[2 + j] ^ 0x88, toByteOffset: j, as: UInt8.self) }
             planes.setHalf(i, block.u16(0))
         case .q4_1:
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 4, byteCount: 16)
             planes.setWord(i, block.u32(0))
         case .q5_0:
-            // Per unit two words, one uvec4 per pair of units: high bits, d (f32).
+            // Per unit two words, one uvec4 per pair of units: high bits inverted (q ^ 16 is q - 16
+            // in five bits' two's complement), d (f32).
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 6, byteCount: 16)
-            planes.setWord(2 * i, block.u32(2))
+            planes.setWord(2 * i, ~block.u32(2))
             planes.setWord(2 * i + 1, Float(Float16(bitPattern: block.u16(0))).bitPattern)
         case .q5_1:
             planes.unit(i, vec4s: 1).copyMemory(from: block.baseAddress! + 8, byteCount: 16)
@@ -54,8 +57,9 @@ extension WeightLayout {
                     let bits = UInt32((block[128 + 32 * h + l] >> (2 * part)) & 3)
                     if l < 16 { high.0 |= bits << (2 * l) } else { high.1 |= bits << (2 * (l - 16)) }
                 }
-                planes.setWord(i * g + 4 * k, high.0)
-                planes.setWord(i * g + 4 * k + 1, high.1)
+                // The upper bit of each pair inverted: (q | h << 4) ^ 32 is q - 32 in six bits.
+                planes.setWord(i * g + 4 * k, high.0 ^ 0xAAAA_AAAA)
+                planes.setWord(i * g + 4 * k + 1, high.1 ^ 0xAAAA_AAAA)
             }
         default:
             preconditionFailure("WeightLayout.init admits only supported types")
