@@ -7,9 +7,10 @@
 // and offset, Shaders/quant/README.md: a unit's sum of q * x is scaled once, not every weight);
 // TEXEL_PLANES and TEXEL_INPUT read the weights and X as texel buffers; ACCUMULATE adds the result
 // to Y (a residual connection); BIAS adds bias[row] (binding 4). Either way each output is one more
-// float add after the same sum, so the bits equal a separate add kernel's. Specialization: 0 workgroup size, 1 subgroup size, 2 lanes per row
-// (power of two <= subgroup size), 3 columns (the loops over columns unroll completely), 4 rows per
-// lane (each broadcast input value serves that many rows).
+// float add after the same sum, so the bits equal a separate add kernel's. Specialization:
+// 0 workgroup size, 1 subgroup size, 2 lanes per row (power of two <= subgroup size), 3 columns
+// (the loops over columns unroll completely), 4 rows per lane (each broadcast input value serves
+// that many rows).
 #include "../common/header.glsl"
 #extension GL_EXT_control_flow_attributes : require
 
@@ -59,8 +60,9 @@ const bool SHARE_INPUT = LANES_PER_ROW == 1 && SUBGROUP_SIZE >= 8;
 const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup per slot
 
 // s[i] = sum of w[i][e] * x[e] over the unit's 32 elements e: one chain per row in element order
-// (two with UNIT_HALF_SCALES, one a half), the same for every row and column count. Each row's running sum is one scalar, so a lane's rows
-// keep their sums in registers while its dequantized weights stream from memory (CPU devices).
+// (two with UNIT_HALF_SCALES, one a half), the same for every row and column count. Each row's
+// running sum is one scalar, so a lane's rows keep their sums in registers while its dequantized
+// weights stream from memory (CPU devices).
 // With UNIT_OFFSET, xs sums the unit's x in element order per vec4 lane (the offset's factor).
 #ifdef UNIT_OFFSET
 #define XSUM_STEP(J, XJ) xs = (J == 0) ? (XJ) : xs + (XJ);

@@ -3,8 +3,10 @@ import VulkanRuntime
 
 /// Augur's GPU layout of a weight matrix (see `Shaders/quant/README.md`): plane A holds the low
 /// bits of each 32-element unit as whole 16-byte vectors, plane B the scales, minimums and high
-/// bits of each group of units, in their GGUF encodings. Every load in the kernels is then an
-/// aligned 32- or 128-bit load, where GGUF's 18-, 22-, 34- and 210-byte blocks are not.
+/// bits of each group of units, in their GGUF encodings except that q4_0's nibbles and q5_0's and
+/// q6_K's top bits are inverted (the kernels then read q - 8, q - 16, q - 32 as signed integers).
+/// Every load in the kernels is then an aligned 32- or 128-bit load, where GGUF's 18-, 22-, 34-
+/// and 210-byte blocks are not.
 public struct WeightLayout: Sendable, Equatable {
     public let type: TensorType
     public let vec4PerUnit: Int
