@@ -8,9 +8,13 @@ public final class KernelLibrary: @unchecked Sendable {
     public let pipelines: PipelineLibrary
     public let uploader: Uploader
 
-    public init(device: VulkanDevice, cache: SPIRVCache = SPIRVCache()) throws {
+    /// `shaderDirectory` (default: the `AUGUR_SHADER_DIR` environment variable, for kernel work
+    /// without a rebuild) replaces the embedded sources with the files under it.
+    public init(device: VulkanDevice, cache: SPIRVCache = SPIRVCache(),
+                shaderDirectory: String? = ProcessInfo.processInfo.environment["AUGUR_SHADER_DIR"]) throws {
         self.device = device
-        self.pipelines = PipelineLibrary(device: device, sources: EmbeddedShaders.sources, cache: cache)
+        let sources = try shaderDirectory.map { try Self.sources(under: $0) } ?? EmbeddedShaders.sources
+        self.pipelines = PipelineLibrary(device: device, sources: sources, cache: cache)
         self.uploader = try Uploader(device: device)
     }
 
@@ -29,6 +33,21 @@ public final class KernelLibrary: @unchecked Sendable {
 
     /// Shader sources embedded at build time, by path under `Shaders/`.
     public static var shaderSources: [String: String] { EmbeddedShaders.sources }
+
+    /// The text files under `directory`, by path relative to it.
+    public static func sources(under directory: String) throws -> [String: String] {
+        let root = URL(fileURLWithPath: directory).standardizedFileURL
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            throw VulkanError.invalidArgument("shader directory \(directory) cannot be read")
+        }
+        var sources: [String: String] = [:]
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let path = url.standardizedFileURL.path.dropFirst(root.path.count + 1)
+            sources[String(path)] = try String(contentsOf: url, encoding: .utf8)
+        }
+        guard !sources.isEmpty else { throw VulkanError.invalidArgument("shader directory \(directory) has no files") }
+        return sources
+    }
 
     public var subgroupSize: Int { device.capabilities.subgroupSize }
 
