@@ -1,3 +1,4 @@
+import Foundation
 import GGUF
 import VulkanRuntime
 
@@ -80,18 +81,25 @@ public struct WeightLayout: Sendable, Equatable {
         var a = [UInt8](repeating: 0, count: aRow * rows)
         var b = [UInt8](repeating: 0, count: max(bRow * rows, 4))
         let blocks = columns / type.blockSize
+        let chunk = 32, chunks = (rows + chunk - 1) / chunk
         a.withUnsafeMutableBytes { aOut in
             b.withUnsafeMutableBytes { bOut in
-                for r in 0..<rows {
-                    let row = UnsafeRawBufferPointer(rebasing: gguf[(r * rowBytes)..<((r + 1) * rowBytes)])
-                    let planes = Planes(a: aOut.baseAddress! + r * aRow, b: bOut.baseAddress! + r * bRow)
-                    if type.blockSize == 1 {  // f32, f16: plane A is the row itself
-                        planes.a.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
-                        continue
-                    }
-                    for i in 0..<blocks {
-                        let block = UnsafeRawBufferPointer(rebasing: row[(i * type.bytesPerBlock)..<((i + 1) * type.bytesPerBlock)])
-                        repackBlock(block, index: i, into: planes)
+                // Addresses as integers: the workers write disjoint rows of both planes and read `gguf`.
+                let (aBase, bBase, input) = (UInt(bitPattern: aOut.baseAddress), UInt(bitPattern: bOut.baseAddress),
+                                             UInt(bitPattern: gguf.baseAddress))
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    for r in c * chunk..<min(rows, (c + 1) * chunk) {
+                        let row = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: input)! + r * rowBytes, count: rowBytes)
+                        let planes = Planes(a: UnsafeMutableRawPointer(bitPattern: aBase)! + r * aRow,
+                                            b: UnsafeMutableRawPointer(bitPattern: bBase)! + r * bRow)
+                        if type.blockSize == 1 {  // f32, f16: plane A is the row itself
+                            planes.a.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
+                            continue
+                        }
+                        for i in 0..<blocks {
+                            let block = UnsafeRawBufferPointer(rebasing: row[(i * type.bytesPerBlock)..<((i + 1) * type.bytesPerBlock)])
+                            repackBlock(block, index: i, into: planes)
+                        }
                     }
                 }
             }
