@@ -9,6 +9,9 @@ final class CPUReferenceModel {
     let c: ModelConfiguration
     let file: GGUFFile
     let neox: Bool
+    /// Rounds activations as llama.cpp's CPU build does before each product (8-bit blocks per
+    /// weight type, fp16 queries and attention weights), to tell its rounding from Augur's.
+    var llamaActivations = false
     private var dense: [String: [Float]] = [:]
     private var keys: [[[Float]]], values: [[[Float]]]  // [layer][position][kvHeads * headDim]
 
@@ -32,10 +35,34 @@ final class CPUReferenceModel {
     func linear(_ name: String, _ x: [Float], bias: String? = nil) -> [Float] {
         let w = tensor(name)!, n = x.count, rows = w.count / n
         let b = bias.flatMap { tensor($0) }
+        let x = llamaActivations ? Self.llamaQuantized(x, for: file.tensor(named: name)!.type) : x
         return (0..<rows).map { r in
             var sum = 0.0
             for k in 0..<n { sum += Double(w[r * n + k]) * Double(x[k]) }
             return Float(sum) + (b?[r] ?? 0)
+        }
+    }
+
+    /// x as llama.cpp's CPU build rounds it for a product with weights of `type`: 8-bit integers
+    /// times an fp16 scale per 32 (q8_0, q8_1) or a float scale per 256 (q8_K), fp16 for f16.
+    static func llamaQuantized(_ x: [Float], for type: TensorType) -> [Float] {
+        switch type {
+        case .q4_0, .q5_0, .q8_0, .q4_1, .q5_1:
+            return stride(from: 0, to: x.count, by: 32).flatMap { start -> [Float] in
+                let block = x[start..<min(start + 32, x.count)]
+                let d = (block.map(abs).max() ?? 0) / 127
+                let id: Float = d == 0 ? 0 : 1 / d
+                return block.map { Float(Float16(d)) * ($0 * id).rounded() }
+            }
+        case .q4_K, .q5_K, .q6_K:
+            return stride(from: 0, to: x.count, by: 256).flatMap { start -> [Float] in
+                let block = x[start..<min(start + 256, x.count)]
+                guard let max = block.max(by: { abs($0) < abs($1) }), max != 0 else { return Array(block) }
+                let iscale = -127 / max
+                return block.map { Swift.min(127, ($0 * iscale).rounded()) * (1 / iscale) }
+            }
+        case .f16: return x.map { Float(Float16($0)) }
+        default: return x
         }
     }
 
@@ -80,12 +107,13 @@ final class CPUReferenceModel {
                 let kv = head / group
                 let scores = (0...position).map { j -> Double in
                     var s = 0.0
-                    for i in 0..<hd { s += Double(q[head * hd + i]) * Double(keys[l][j][kv * hd + i]) }
+                    for i in 0..<hd { s += Double(llamaActivations ? Float(Float16(q[head * hd + i])) : q[head * hd + i]) * Double(keys[l][j][kv * hd + i]) }
                     return s / Double(hd).squareRoot()
                 }
                 let top = scores.max()!
-                let weights = scores.map { exp($0 - top) }
-                let total = weights.reduce(0, +)
+                var weights = scores.map { exp($0 - top) }
+                var total = weights.reduce(0, +)
+                if llamaActivations { (weights, total) = (weights.map { Double(Float16($0 / total)) }, 1) }
                 for i in 0..<hd {
                     var acc = 0.0
                     for j in 0...position { acc += weights[j] * Double(values[l][j][kv * hd + i]) }

@@ -57,6 +57,14 @@ struct ParityTests {
             let llama = d.c.steps_top2_ignore_eog[d.step].top1_id
             print("  \(d.c.name) step \(d.step): Augur \(d.ours), llama.cpp \(llama) (margin \(d.c.steps_top2_ignore_eog[d.step].margin)); exact reference: \(d.ours) \(logits[d.ours]), \(llama) \(logits[llama])")
             #expect(logits[d.ours] > logits[llama], "exact arithmetic prefers llama.cpp's token at \(d.c.name) step \(d.step)")
+            // Diagnosis (slow, so on request): the same reference with llama.cpp's rounding of
+            // activations; on the golden files it takes llama.cpp's side at capital step 5 and
+            // long_paragraph step 21, so those flips come from that rounding.
+            guard ProcessInfo.processInfo.environment["AUGUR_PARITY_LLAMA_ROUNDING"] == "1" else { continue }
+            let emulated = try CPUReferenceModel(path: path)
+            emulated.llamaActivations = true
+            for token in d.c.prompt_ids + d.c.output_ids_ignore_eog.prefix(d.step) { logits = emulated.step(token) }
+            print("    with llama.cpp's activation rounding: \(d.ours) \(logits[d.ours]), \(llama) \(logits[llama])")
         }
     }
 
