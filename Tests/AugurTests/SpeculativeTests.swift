@@ -310,8 +310,8 @@ struct DraftLengthPolicyTests {
         // With probabilities, the stop rule ends each draft where the drafter becomes unsure.
         #expect(informed.choose() == 8)
         // Whole rounds at the maximum that gave half plain decoding's tokens per second: a bad start
-        // of a few rounds does not stop it, eight do; then it probes, at the maximum.
-        for round in 0..<8 {
+        // of a few rounds does not stop it, `roundsToStop` (16) do; then it probes, at the maximum.
+        for round in 0..<DraftLengthPolicy.roundsToStop {
             #expect(informed.choose() == 8, "round \(round)")
             informed.record(drafted: 8, accepted: 1, seconds: 0.2)
             informed.recordRound(cap: 8, tokens: 2, seconds: 0.4)
@@ -322,7 +322,7 @@ struct DraftLengthPolicyTests {
         while informed.choose() == 0 && waited < 100 { informed.record(drafted: 0, accepted: 0, seconds: 0.1); waited += 1 }
         #expect(informed.choose() == 8 && waited == informed.probeInterval, "\(waited)")
         // A probe that does not pay keeps it waiting; one that pays brings it back at once, though
-        // with the eight bad rounds its record at the maximum is still below plain decoding's.
+        // with the bad rounds its record at the maximum is still below plain decoding's.
         var resumed = informed
         informed.record(drafted: 1, accepted: 0, seconds: 0.2)
         informed.recordRound(cap: 8, tokens: 1, seconds: 0.4)

@@ -15,13 +15,13 @@ struct StopRuleProbeTests {
     }
 
     /// A stop-rule drafter that drafted well (6 of 8 accepted, 0.03 s a drafted token, 0.2 s to
-    /// verify), then met hard text: eight rounds at the maximum with nothing accepted (5 tokens a
+    /// verify), then met hard text: `roundsToStop` rounds at the maximum with nothing accepted (5 tokens a
     /// second against plain decoding's 10) stopped it.
     static func stopped() -> DraftLengthPolicy {
         var policy = DraftLengthPolicy(maximum: 8)
         policy.stopRuleTrims = true
         for _ in 0..<2 { round(&policy, cap: 8, drafted: 8, accepted: 6, drafting: 0.24, verifying: 0.2) }
-        for _ in 0..<8 { round(&policy, cap: 8, drafted: 2, accepted: 0, drafting: 0.06, verifying: 0.13) }
+        for _ in 0..<DraftLengthPolicy.roundsToStop { round(&policy, cap: 8, drafted: 2, accepted: 0, drafting: 0.06, verifying: 0.13) }
         for _ in 0..<2 { round(&policy, cap: 0) }
         return policy
     }
