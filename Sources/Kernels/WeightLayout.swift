@@ -69,50 +69,67 @@ public struct WeightLayout: Sendable, Equatable {
         }
     }
 
+    /// Bytes of planes A and B for `rows` rows of `columns` elements (plane B at least one word).
+    public func planeBytes(rows: Int, columns: Int) -> (a: Int, b: Int) {
+        ggufBytes ? (0, max(((try? type.rowBytes(elements: columns)) ?? 0) * rows, 4))
+                  : (aBytesPerRow(columns: columns) * rows, max(bBytesPerRow(columns: columns) * rows, 4))
+    }
+
     /// Rewrites `rows` GGUF rows of `columns` elements into planes A and B.
     public func repack(_ gguf: UnsafeRawBufferPointer, rows: Int, columns: Int) throws -> (a: [UInt8], b: [UInt8]) {
+        let (aBytes, bBytes) = planeBytes(rows: rows, columns: columns)
+        var a = [UInt8](repeating: 0, count: aBytes), b = [UInt8](repeating: 0, count: bBytes)
+        try a.withUnsafeMutableBytes { aOut in
+            try b.withUnsafeMutableBytes { bOut in try repack(gguf, rows: rows, columns: columns, a: aOut, b: bOut) }
+        }
+        return (a, b)
+    }
+
+    /// Rewrites `rows` GGUF rows of `columns` elements into `a` and `b` (`planeBytes` each: every
+    /// byte is written, so they need not be cleared), rows in parallel.
+    public func repack(_ gguf: UnsafeRawBufferPointer, rows: Int, columns: Int,
+                       a: UnsafeMutableRawBufferPointer, b: UnsafeMutableRawBufferPointer) throws {
         try validate(columns: columns)
         let rowBytes = try type.rowBytes(elements: columns)
         guard gguf.count >= rowBytes * rows else {
             throw TensorTypeError.bufferTooSmall(needed: rowBytes * rows, got: gguf.count)
         }
-        if ggufBytes { return ([], Array(gguf.prefix(rowBytes * rows))) }
-        let aRow = aBytesPerRow(columns: columns), bRow = bBytesPerRow(columns: columns)
-        var a = [UInt8](repeating: 0, count: aRow * rows)
-        var b = [UInt8](repeating: 0, count: max(bRow * rows, 4))
+        let (aBytes, bBytes) = planeBytes(rows: rows, columns: columns)
+        guard a.count >= aBytes, b.count >= bBytes else {
+            throw TensorTypeError.bufferTooSmall(needed: aBytes + bBytes, got: a.count + b.count)
+        }
+        let aRow = aBytesPerRow(columns: columns), bRow = ggufBytes ? rowBytes : bBytesPerRow(columns: columns)
+        // Plane B's words past the rows (a matrix of no rows has one).
+        b.baseAddress!.advanced(by: bRow * rows).initializeMemory(as: UInt8.self, repeating: 0, count: bBytes - bRow * rows)
         let blocks = columns / type.blockSize
         let chunk = 32, chunks = (rows + chunk - 1) / chunk
-        a.withUnsafeMutableBytes { aOut in
-            b.withUnsafeMutableBytes { bOut in
-                // Addresses as integers: the workers write disjoint rows of both planes and read `gguf`.
-                let (aBase, bBase, input) = (UInt(bitPattern: aOut.baseAddress), UInt(bitPattern: bOut.baseAddress),
-                                             UInt(bitPattern: gguf.baseAddress))
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    for r in c * chunk..<min(rows, (c + 1) * chunk) {
-                        let row = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: input)! + r * rowBytes, count: rowBytes)
-                        let planes = Planes(a: UnsafeMutableRawPointer(bitPattern: aBase)! + r * aRow,
-                                            b: UnsafeMutableRawPointer(bitPattern: bBase)! + r * bRow)
-                        if type.blockSize == 1 {  // f32, f16: plane A is the row itself
-                            planes.a.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
-                            continue
-                        }
-                        for i in 0..<blocks {
-                            let block = UnsafeRawBufferPointer(rebasing: row[(i * type.bytesPerBlock)..<((i + 1) * type.bytesPerBlock)])
-                            repackBlock(block, index: i, into: planes)
-                        }
+        // Addresses as integers: the workers write disjoint rows of both planes and read `gguf`.
+        let (aBase, bBase, input) = (UInt(bitPattern: a.baseAddress), UInt(bitPattern: b.baseAddress), UInt(bitPattern: gguf.baseAddress))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for r in c * chunk..<min(rows, (c + 1) * chunk) {
+                let row = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: input)! + r * rowBytes, count: rowBytes)
+                let planes = Planes(a: UnsafeMutableRawPointer(bitPattern: aBase).map { $0 + r * aRow },
+                                    b: UnsafeMutableRawPointer(bitPattern: bBase)! + r * bRow)
+                if ggufBytes {  // plane B is the GGUF rows themselves
+                    planes.b.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
+                } else if type.blockSize == 1 {  // f32, f16: plane A is the row itself
+                    planes.a!.copyMemory(from: row.baseAddress!, byteCount: rowBytes)
+                } else {
+                    for i in 0..<blocks {
+                        let block = UnsafeRawBufferPointer(rebasing: row[(i * type.bytesPerBlock)..<((i + 1) * type.bytesPerBlock)])
+                        repackBlock(block, index: i, into: planes)
                     }
                 }
             }
         }
-        return (a, b)
     }
 
     /// Where one row's units go.
     struct Planes {
-        let a: UnsafeMutableRawPointer
+        let a: UnsafeMutableRawPointer?  // nil: plane A is empty (GGUF bytes)
         let b: UnsafeMutableRawPointer
 
-        func unit(_ u: Int, vec4s: Int) -> UnsafeMutableRawPointer { a + u * vec4s * 16 }
+        func unit(_ u: Int, vec4s: Int) -> UnsafeMutableRawPointer { a! + u * vec4s * 16 }
         func setWord(_ index: Int, _ value: UInt32) { b.storeBytes(of: value.littleEndian, toByteOffset: index * 4, as: UInt32.self) }
         func setHalf(_ index: Int, _ value: UInt16) { b.storeBytes(of: value.littleEndian, toByteOffset: index * 2, as: UInt16.self) }
     }

@@ -21,22 +21,39 @@ public final class WeightMatrix: @unchecked Sendable {
                 ggufBytes: Bool = false, storedAs: TensorType? = nil) throws {
         let stored = storedAs ?? type
         let layout = try WeightLayout(stored, ggufBytes: ggufBytes)
-        let (a, b): ([UInt8], [UInt8])
+        let source: [UInt8]?
         switch (type, stored) {
-        case _ where stored == type: (a, b) = try layout.repack(gguf, rows: rows, columns: columns)
-        case (.q5_0, .q8_0):
-            (a, b) = try Widening.q8_0(fromQ5_0: gguf).withUnsafeBytes { try layout.repack($0, rows: rows, columns: columns) }
+        case _ where stored == type: source = nil
+        case (.q5_0, .q8_0): source = try Widening.q8_0(fromQ5_0: gguf)
         default: throw TensorTypeError.unsupported(stored)
         }
         self.layout = layout
         self.rows = rows
         self.columns = columns
         self.ggufBytes = try type.rowBytes(elements: columns) * rows
-        bOffset = (a.count + 255) / 256 * 256
+        let (aBytes, bBytes) = layout.planeBytes(rows: rows, columns: columns)
+        bOffset = (aBytes + 255) / 256 * 256
         // Plane B padded to whole 16-byte texels (kernels may read it as uvec4 texels).
-        buffer = try GPUBuffer(device: library.device, size: bOffset + (b.count + 15) / 16 * 16)
-        try library.uploader.upload(a, to: buffer)
-        try library.uploader.upload(b, to: buffer, offset: bOffset)
+        buffer = try GPUBuffer(device: library.device, size: bOffset + (bBytes + 15) / 16 * 16)
+        try Self.withBytes(gguf, or: source) { bytes in
+            if let contents = buffer.contents {
+                // Host-visible memory (CPU devices, unified memory): repacked in place, no copies;
+                // the padding after each plane cleared.
+                try layout.repack(bytes, rows: rows, columns: columns, a: UnsafeMutableRawBufferPointer(start: contents, count: aBytes),
+                                  b: UnsafeMutableRawBufferPointer(start: contents + bOffset, count: bBytes))
+                (contents + aBytes).initializeMemory(as: UInt8.self, repeating: 0, count: bOffset - aBytes)
+                (contents + bOffset + bBytes).initializeMemory(as: UInt8.self, repeating: 0, count: buffer.size - bOffset - bBytes)
+            } else {
+                let (a, b) = try layout.repack(bytes, rows: rows, columns: columns)
+                try library.uploader.upload(a, to: buffer)
+                try library.uploader.upload(b, to: buffer, offset: bOffset)
+            }
+        }
+    }
+
+    private static func withBytes(_ gguf: UnsafeRawBufferPointer, or converted: [UInt8]?,
+                                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let converted { try converted.withUnsafeBytes(body) } else { try body(gguf) }
     }
 
     public static func upload(library: KernelLibrary, type: TensorType, rows: Int, columns: Int, gguf: [UInt8],
