@@ -31,10 +31,7 @@ extension WeightLayout {
             for w in 0..<4 { planes.setWord(i * g + w, block.u32(4 * w)) }
             let qs = type == .q4_K ? 16 : 48
             for k in 0..<8 {
-                packNibbles(into: planes.unit(i * 8 + k, vec4s: 1)) { l in
-                    let byte = block[qs + 32 * (k / 2) + l]
-                    return k & 1 == 0 ? byte & 0xF : byte >> 4
-                }
+                packNibbles(block, at: qs + 32 * (k / 2), high: k & 1 == 1, into: planes.unit(i * 8 + k, vec4s: 1))
                 if type == .q5_K {
                     var high: UInt32 = 0
                     for l in 0..<32 { high |= UInt32((block[16 + l] >> k) & 1) << l }
@@ -48,28 +45,36 @@ extension WeightLayout {
                 planes.setWord(i * g + 4 * k + 2, UInt32(block[192 + 2 * k]) | UInt32(block[193 + 2 * k]) << 8)
                 planes.setWord(i * g + 4 * k + 3, d.bitPattern)
                 let (h, part) = (k / 4, k % 4)
-                packNibbles(into: planes.unit(i * 8 + k, vec4s: 1)) { l in
-                    let byte = block[64 * h + l + (part & 1) * 32]
-                    return part < 2 ? byte & 0xF : byte >> 4
-                }
-                var high: (UInt32, UInt32) = (0, 0)
-                for l in 0..<32 {
-                    let bits = UInt32((block[128 + 32 * h + l] >> (2 * part)) & 3)
-                    if l < 16 { high.0 |= bits << (2 * l) } else { high.1 |= bits << (2 * (l - 16)) }
-                }
-                // The upper bit of each pair inverted: (q | h << 4) ^ 32 is q - 32 in six bits.
-                planes.setWord(i * g + 4 * k, high.0 ^ 0xAAAA_AAAA)
-                planes.setWord(i * g + 4 * k + 1, high.1 ^ 0xAAAA_AAAA)
+                packNibbles(block, at: 64 * h + (part & 1) * 32, high: part >= 2, into: planes.unit(i * 8 + k, vec4s: 1))
+                // Pair `part` of bytes l of the high bits, l = 0..<16 into the first word (pair l at
+                // bits 2l), 16..<32 into the second; the upper bit of each pair inverted:
+                // (q | h << 4) ^ 32 is q - 32 in six bits.
+                let pairs = { (e: Int) in Self.gatherPairs(block.u64(128 + 32 * h + 8 * e) >> (2 * UInt64(part))) }
+                planes.setWord(i * g + 4 * k, (pairs(0) | pairs(1) << 16) ^ 0xAAAA_AAAA)
+                planes.setWord(i * g + 4 * k + 1, (pairs(2) | pairs(3) << 16) ^ 0xAAAA_AAAA)
             }
         default:
             preconditionFailure("WeightLayout.init admits only supported types")
         }
     }
 
-    /// Writes 32 four-bit values as 16 bytes: byte j = value j | value (j + 16) << 4.
-    private func packNibbles(into out: UnsafeMutableRawPointer, _ value: (Int) -> UInt8) {
-        for j in 0..<16 {
-            out.storeBytes(of: value(j) | value(j + 16) << 4, toByteOffset: j, as: UInt8.self)
+    /// Writes 32 four-bit values as 16 bytes, byte j = value j | value (j + 16) << 4, where value l
+    /// is the low (or with `high` the high) nibble of byte `at + l` of `block`: eight bytes at a time.
+    private func packNibbles(_ block: UnsafeRawBufferPointer, at: Int, high: Bool, into out: UnsafeMutableRawPointer) {
+        let low: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
+        for j in stride(from: 0, to: 16, by: 8) {
+            let (first, second) = (block.u64(at + j), block.u64(at + 16 + j))
+            let packed = high ? (first >> 4) & low | second & ~low : first & low | (second & low) << 4
+            out.storeBytes(of: packed.littleEndian, toByteOffset: j, as: UInt64.self)
         }
+    }
+
+    /// Bits 0-1 of each of the eight bytes of x, byte l's at bits 2l of the result.
+    static func gatherPairs(_ x: UInt64) -> UInt32 {
+        var y = x & 0x0303_0303_0303_0303
+        y = (y | y >> 6) & 0x000F_000F_000F_000F
+        y = (y | y >> 12) & 0x0000_00FF_0000_00FF
+        y = (y | y >> 24) & 0xFFFF
+        return UInt32(y)
     }
 }
