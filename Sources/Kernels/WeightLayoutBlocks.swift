@@ -33,9 +33,9 @@ extension WeightLayout {
             for k in 0..<8 {
                 packNibbles(block, at: qs + 32 * (k / 2), high: k & 1 == 1, into: planes.unit(i * 8 + k, vec4s: 1))
                 if type == .q5_K {
-                    var high: UInt32 = 0
-                    for l in 0..<32 { high |= UInt32((block[16 + l] >> k) & 1) << l }
-                    planes.setWord(i * g + 4 + k, high)
+                    // Bit k of the 32 high-bit bytes, byte l's at bit l.
+                    let bits = { (e: Int) in UInt32(Self.gatherBits(block.u64(16 + 8 * e) >> UInt64(k))) << (8 * e) }
+                    planes.setWord(i * g + 4 + k, bits(0) | bits(1) | bits(2) | bits(3))
                 }
             }
         case .q6_K:
@@ -67,6 +67,12 @@ extension WeightLayout {
             let packed = high ? (first >> 4) & low | second & ~low : first & low | (second & low) << 4
             out.storeBytes(of: packed.littleEndian, toByteOffset: j, as: UInt64.self)
         }
+    }
+
+    /// Bit 0 of each of the eight bytes of x, byte l's at bit l of the result (the multiply moves
+    /// byte l's bit to bit 56 + l, and no two partial products carry into each other).
+    static func gatherBits(_ x: UInt64) -> UInt8 {
+        UInt8(((x & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56)
     }
 
     /// Bits 0-1 of each of the eight bytes of x, byte l's at bits 2l of the result.
