@@ -70,7 +70,8 @@ extension WeightLayout {
     }
 
     /// Bit 0 of each of the eight bytes of x, byte l's at bit l of the result (the multiply moves
-    /// byte l's bit to bit 56 + l, and no two partial products carry into each other).
+    /// byte l's bit to bit 56 + l; the other partial products land past bit 63 or low enough not
+    /// to reach bit 56: the matvec tests' q5_K cases check the planes against the reference).
     static func gatherBits(_ x: UInt64) -> UInt8 {
         UInt8(((x & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56)
     }
