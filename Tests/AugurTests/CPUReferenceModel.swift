@@ -35,11 +35,45 @@ final class CPUReferenceModel {
     func linear(_ name: String, _ x: [Float], bias: String? = nil) -> [Float] {
         let w = tensor(name)!, n = x.count, rows = w.count / n
         let b = bias.flatMap { tensor($0) }
-        let x = llamaActivations ? Self.llamaQuantized(x, for: file.tensor(named: name)!.type) : x
+        let info = file.tensor(named: name)!
+        let exact = x
+        let x = llamaActivations ? Self.llamaQuantized(x, for: info.type) : x
+        let offsets = llamaActivations ? offsetCorrections(info, exact) : nil
         return (0..<rows).map { r in
             var sum = 0.0
             for k in 0..<n { sum += Double(w[r * n + k]) * Double(x[k]) }
+            if let offsets { sum += offsets(r) }
             return Float(sum) + (b?[r] ?? 0)
+        }
+    }
+
+    /// For q4_1/q5_1 weights (w = d q + m per 32), llama.cpp adds each block's m times the
+    /// activation block's sum stored as fp16(d_x * sum q_x), not as the sum of the rounded
+    /// fp16(d_x) q_x that the quantized x gives: the difference, per row.
+    func offsetCorrections(_ info: GGUFTensorInfo, _ x: [Float]) -> ((Int) -> Double)? {
+        let blockBytes: Int
+        switch info.type {
+        case .q4_1: blockBytes = 20
+        case .q5_1: blockBytes = 24
+        default: return nil
+        }
+        let blocks = x.count / 32
+        let delta: [Double] = (0..<blocks).map { b in
+            let block = x[(b * 32)..<(b * 32 + 32)]
+            let d = (block.map(abs).max() ?? 0) / 127
+            let id: Float = d == 0 ? 0 : 1 / d
+            let sum = block.reduce(Float(0)) { $0 + ($1 * id).rounded() }
+            return Double(Float(Float16(d * sum))) - Double(Float(Float16(d))) * Double(sum)
+        }
+        let data = file.data(of: info)
+        return { r in
+            var total = 0.0
+            for b in 0..<blocks {
+                let offset = (r * blocks + b) * blockBytes + 2
+                let bits = UInt16(data[offset]) | UInt16(data[offset + 1]) << 8
+                total += Double(Float(Float16(bitPattern: bits))) * delta[b]
+            }
+            return total
         }
     }
 
