@@ -59,10 +59,8 @@ final class CPUReferenceModel {
         }
         let blocks = x.count / 32
         let delta: [Double] = (0..<blocks).map { b in
-            let block = x[(b * 32)..<(b * 32 + 32)]
-            let d = (block.map(abs).max() ?? 0) / 127
-            let id: Float = d == 0 ? 0 : 1 / d
-            let sum = block.reduce(Float(0)) { $0 + ($1 * id).rounded() }
+            let (d, q) = Self.q8Block(x[(b * 32)..<(b * 32 + 32)])
+            let sum = q.reduce(0, +)
             return Double(Float(Float16(d * sum))) - Double(Float(Float16(d))) * Double(sum)
         }
         let data = file.data(of: info)
@@ -77,16 +75,21 @@ final class CPUReferenceModel {
         }
     }
 
+    /// llama.cpp's q8_0/q8_1 block of `block`: the scale before fp16 rounding and the integers.
+    static func q8Block(_ block: ArraySlice<Float>) -> (d: Float, q: [Float]) {
+        let d = (block.map(abs).max() ?? 0) / 127
+        let id: Float = d == 0 ? 0 : 1 / d
+        return (d, block.map { ($0 * id).rounded() })
+    }
+
     /// x as llama.cpp's CPU build rounds it for a product with weights of `type`: 8-bit integers
     /// times an fp16 scale per 32 (q8_0, q8_1) or a float scale per 256 (q8_K), fp16 for f16.
     static func llamaQuantized(_ x: [Float], for type: TensorType) -> [Float] {
         switch type {
         case .q4_0, .q5_0, .q8_0, .q4_1, .q5_1:
             return stride(from: 0, to: x.count, by: 32).flatMap { start -> [Float] in
-                let block = x[start..<min(start + 32, x.count)]
-                let d = (block.map(abs).max() ?? 0) / 127
-                let id: Float = d == 0 ? 0 : 1 / d
-                return block.map { Float(Float16(d)) * ($0 * id).rounded() }
+                let (d, q) = q8Block(x[start..<min(start + 32, x.count)])
+                return q.map { Float(Float16(d)) * $0 }
             }
         case .q4_K, .q5_K, .q6_K:
             return stride(from: 0, to: x.count, by: 256).flatMap { start -> [Float] in
