@@ -6,11 +6,21 @@
 // With width > 0 the elements are rows of `width` (the dispatch's y axis), aStride / bStride /
 // yStride floats apart in A / B / Y; with width 0 they are contiguous (a flat index folded over
 // the x and y axes, see Grid.swift).
-// Y may alias A or B (same buffer and offset) for in-place use.
+// Y may alias A or B (same buffer and offset) for in-place use. TEXEL_INPUT reads A and B as
+// texel buffers (CPU devices: a gather instead of a bounds-checked load per lane).
 #include "../common/header.glsl"
 
+#ifdef TEXEL_INPUT
+layout(binding = 0) uniform samplerBuffer ATexels;
+layout(binding = 1) uniform samplerBuffer BTexels;
+#define LOAD_A(i) texelFetch(ATexels, int(i)).x
+#define LOAD_B(i) texelFetch(BTexels, int(i)).x
+#else
 layout(std430, binding = 0) readonly buffer InputA { float A[]; };
 layout(std430, binding = 1) readonly buffer InputB { float B[]; };
+#define LOAD_A(i) A[i]
+#define LOAD_B(i) B[i]
+#endif
 layout(std430, binding = 2) writeonly buffer Output { float Y[]; };
 
 layout(push_constant) uniform Params {
@@ -35,17 +45,17 @@ void main() {
     }
     uint i = row * p.width + column;
     if (i >= p.n) return;
-    float a = A[p.aOffset + row * p.aStride + column];
+    float a = LOAD_A(p.aOffset + row * p.aStride + column);
     uint bi = p.bOffset + (p.bPeriod > 0u ? i % p.bPeriod : row * p.bStride + column);
     uint yi = p.yOffset + row * p.yStride + column;
 #if defined(OP_ADD)
-    Y[yi] = a + B[bi];
+    Y[yi] = a + LOAD_B(bi);
 #elif defined(OP_MUL)
-    Y[yi] = a * B[bi];
+    Y[yi] = a * LOAD_B(bi);
 #elif defined(OP_SCALE)
     Y[yi] = a * p.s;
 #elif defined(OP_SWIGLU)
-    Y[yi] = (a / (1.0 + exp(-a))) * B[bi];
+    Y[yi] = (a / (1.0 + exp(-a))) * LOAD_B(bi);
 #else
 #error "no operation defined"
 #endif

@@ -3,13 +3,23 @@
 // share a row (1 on CPU devices, where barriers are dear; several on GPUs, where one subgroup
 // walking a row is a chain of load latencies). A row's sum is formed in the same order whatever
 // the number of rows in the dispatch: lane partials, then each subgroup's, then the subgroups' in
-// index order. So a row's result never depends on how many rows share the dispatch.
+// index order. So a row's result never depends on how many rows share the dispatch. TEXEL_INPUT
+// reads X and W as texel buffers (CPU devices: a gather instead of a bounds-checked load per lane).
 #include "../common/header.glsl"
 
 layout(constant_id = 2) const uint SUBGROUPS_PER_ROW = 1;
 
+#ifdef TEXEL_INPUT
+layout(binding = 0) uniform samplerBuffer InputTexels;
+layout(binding = 1) uniform samplerBuffer WeightTexels;
+#define LOAD_X(i) texelFetch(InputTexels, int(i)).x
+#define LOAD_W(i) texelFetch(WeightTexels, int(i)).x
+#else
 layout(std430, binding = 0) readonly buffer Input { float X[]; };
 layout(std430, binding = 1) readonly buffer Weight { float W[]; };
+#define LOAD_X(i) X[i]
+#define LOAD_W(i) W[i]
+#endif
 layout(std430, binding = 2) writeonly buffer Output { float Y[]; };
 
 layout(push_constant) uniform Params {
@@ -32,7 +42,10 @@ void main() {
     uint x0 = row * p.xStride, y0 = row * p.yStride;
     float sum = 0.0;
     if (inRange) {
-        for (uint i = lane; i < p.n; i += ROW_LANES) sum = fma(X[x0 + i], X[x0 + i], sum);
+        for (uint i = lane; i < p.n; i += ROW_LANES) {
+            float x = LOAD_X(x0 + i);
+            sum = fma(x, x, sum);
+        }
     }
     sum = subgroupAdd(sum);
     if (SUBGROUPS_PER_ROW > 1) {
@@ -43,5 +56,5 @@ void main() {
     }
     if (!inRange) return;
     float scale = 1.0 / sqrt(sum / float(p.n) + p.eps);
-    for (uint i = lane; i < p.n; i += ROW_LANES) Y[y0 + i] = (X[x0 + i] * scale) * W[i];
+    for (uint i = lane; i < p.n; i += ROW_LANES) Y[y0 + i] = (LOAD_X(x0 + i) * scale) * LOAD_W(i);
 }

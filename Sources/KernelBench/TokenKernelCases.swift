@@ -60,7 +60,7 @@ enum TokenKernelCases {
         BenchCase(kernel: "swiglu", variant: "f32", shape: "\(label) \(n)", bytes: Double(12 * n), flops: Double(5 * n)) { library in
             let a = SyntheticTensor.randomFloats(count: n, seed: 4, range: -6...6), b = SyntheticTensor.randomFloats(count: n, seed: 5)
             let ba = try library.buffer(a), bb = try library.buffer(b), out = try library.buffer(Float.self, count: n)
-            let kernel = Elementwise(library: library)
+            let kernel = try Elementwise(library: library)
             let record = { (s: CommandSequence) in try kernel.encode(s, .swiglu, a: ba, b: bb, output: out, count: n) }
             return .init(validate: {
                 try execute(library, record)

@@ -35,9 +35,15 @@ public struct Elementwise: Sendable {
 
     public let library: KernelLibrary
     let workgroupSize = 64
+    /// Read A and B as texel buffers (default: `KernelLibrary.readsInputsAsTexels`).
+    let texelInputs: Bool
 
-    public init(library: KernelLibrary) {
+    public init(library: KernelLibrary, texelInputs: Bool? = nil) throws {
+        guard !(texelInputs ?? false) || library.device.capabilities.texelBuffers else {
+            throw VulkanError.invalidArgument("element-wise kernels with texel inputs on \(library.device.capabilities.name), which has no texel buffers")
+        }
         self.library = library
+        self.texelInputs = texelInputs ?? library.readsInputsAsTexels
     }
 
     /// Records Y[yOffset + i] = op(A[aOffset + i], B[bOffset + i]) for i < n (offsets in floats).
@@ -59,8 +65,9 @@ public struct Elementwise: Sendable {
               rowCount <= library.device.capabilities.maxWorkgroupCount[1] else {
             throw VulkanError.invalidArgument("\(operation) of \(n) elements overflows its buffers")
         }
-        let pipeline = try library.pipeline("elementwise/elementwise.comp", defines: [operation.rawValue: "1"],
-                                            workgroupSize: workgroupSize, bindings: 3, push: Push.self)
+        let pipeline = try library.pipeline("elementwise/elementwise.comp",
+                                            defines: texelInputs ? [operation.rawValue: "1", "TEXEL_INPUT": "1"] : [operation.rawValue: "1"],
+                                            workgroupSize: workgroupSize, bindings: 3, texels: texelInputs ? [0: .r32f, 1: .r32f] : [:], push: Push.self)
         try sequence.dispatch(
             pipeline, bindings: [a.range(), second.range(), output.range()],
             push: Push(n: UInt32(n), aOffset: UInt32(aOffset), bOffset: UInt32(bOffset), yOffset: UInt32(outputOffset), s: scalar,

@@ -15,14 +15,19 @@ public struct RMSNorm: Sendable {
     /// loads in a row (H200: 27 us a row, a quarter of a decode pass's GPU time).
     let subgroupsPerRow: Int
 
-    public init(library: KernelLibrary, subgroupsPerRow: Int? = nil) throws {
+    /// `texelInputs` (default: `KernelLibrary.readsInputsAsTexels`) reads X and W as texel buffers.
+    public init(library: KernelLibrary, subgroupsPerRow: Int? = nil, texelInputs: Bool? = nil) throws {
         self.library = library
         let sg = library.subgroupSize
         let perRow = subgroupsPerRow ?? (library.device.capabilities.kind == .cpu ? 1 : max(1, 256 / sg))
-        guard perRow > 0 else { throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row") }
+        let texel = texelInputs ?? library.readsInputsAsTexels
+        guard perRow > 0, !texel || library.device.capabilities.texelBuffers else {
+            throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row\(texel ? ", texel inputs" : "") on \(library.device.capabilities.name)")
+        }
         self.subgroupsPerRow = perRow
         workgroupSize = perRow > 1 ? sg * perRow : sg * 4
-        pipeline = try library.pipeline("norm/rmsnorm.comp", workgroupSize: workgroupSize, extra: [perRow], bindings: 3, push: Push.self)
+        pipeline = try library.pipeline("norm/rmsnorm.comp", defines: texel ? ["TEXEL_INPUT": "1"] : [:], workgroupSize: workgroupSize,
+                                        extra: [perRow], bindings: 3, texels: texel ? [0: .r32f, 1: .r32f] : [:], push: Push.self)
     }
 
     /// Normalises `rows` rows of `n` floats (strides in floats; Y may be X).

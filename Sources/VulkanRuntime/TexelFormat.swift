@@ -10,14 +10,17 @@ public enum TexelFormat: UInt32, Hashable, Sendable, CaseIterable {
     case rgba32f
     /// uint per element (`usamplerBuffer`, `.x`).
     case r32ui
+    /// float per element (`samplerBuffer`, `.x`).
+    case r32f
 
-    public var bytes: Int { self == .r32ui ? 4 : 16 }
+    public var bytes: Int { self == .r32ui || self == .r32f ? 4 : 16 }
 
     var vkFormat: VkFormat {
         switch self {
         case .rgba32ui: return VK_FORMAT_R32G32B32A32_UINT
         case .rgba32f: return VK_FORMAT_R32G32B32A32_SFLOAT
         case .r32ui: return VK_FORMAT_R32_UINT
+        case .r32f: return VK_FORMAT_R32_SFLOAT
         }
     }
 }

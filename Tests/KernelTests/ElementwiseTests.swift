@@ -5,16 +5,17 @@ import VulkanRuntime
 
 @Suite("Per-token kernels")
 struct ElementwiseTests {
-    @Test("RMSNorm matches the reference within 2e-6 relative, ragged row lengths, one or several subgroups a row",
-          arguments: [1, 7, 576, 1536], [1, 4])
-    func rmsNorm(n: Int, subgroupsPerRow: Int) throws {
+    @Test("RMSNorm matches the reference within 2e-6 relative, ragged row lengths, one or several subgroups a row, either load",
+          arguments: [1, 7, 576, 1536], [(1, false), (4, false), (1, true), (4, true)])
+    func rmsNorm(n: Int, form: (subgroupsPerRow: Int, texelInputs: Bool)) throws {
         let library = try KernelLibrary.shared()
+        try #require(!form.texelInputs || library.device.capabilities.texelBuffers, "the device has no texel buffers")
         let rows = 5
         let x = SyntheticTensor.randomFloats(count: rows * n, seed: 1, range: -3...3)
         let w = SyntheticTensor.randomFloats(count: n, seed: 2)
         let input = try library.buffer(x), weight = try library.buffer(w)
         let output = try library.buffer(Float.self, count: rows * n)
-        let norm = try RMSNorm(library: library, subgroupsPerRow: subgroupsPerRow)
+        let norm = try RMSNorm(library: library, subgroupsPerRow: form.subgroupsPerRow, texelInputs: form.texelInputs)
         try run(library) { try norm.encode($0, input: input, weight: weight, output: output, n: n, rows: rows, eps: 1e-5) }
         let got = try library.read(Float.self, from: output, count: rows * n)
         let want = Reference.rmsNorm(x, weight: w, n: n, rows: rows, eps: 1e-5)
@@ -41,16 +42,18 @@ struct ElementwiseTests {
         #expect(worstViolation(got, want, tolerance: want.map { _ in 1e-6 }) == nil)
     }
 
-    @Test("SwiGLU, add, multiply and scale match the reference", arguments: Elementwise.Operation.allCases)
-    func elementwise(operation: Elementwise.Operation) throws {
+    @Test("SwiGLU, add, multiply and scale match the reference, inputs read either way",
+          arguments: Elementwise.Operation.allCases, [false, true])
+    func elementwise(operation: Elementwise.Operation, texelInputs: Bool) throws {
         let library = try KernelLibrary.shared()
+        try #require(!texelInputs || library.device.capabilities.texelBuffers, "the device has no texel buffers")
         let n = 4099
         let a = SyntheticTensor.randomFloats(count: n, seed: 4, range: -8...8), b = SyntheticTensor.randomFloats(count: n, seed: 5)
         let bufferA = try library.buffer(a), bufferB = try library.buffer(b)
         let output = try library.buffer(Float.self, count: n + 3)
         try run(library) {
-            try Elementwise(library: library).encode($0, operation, a: bufferA, b: bufferB, output: output, outputOffset: 3,
-                                                     count: n, scalar: 0.37)
+            try Elementwise(library: library, texelInputs: texelInputs).encode($0, operation, a: bufferA, b: bufferB, output: output,
+                                                                        outputOffset: 3, count: n, scalar: 0.37)
         }
         let got = try library.read(Float.self, from: output, count: n, offset: 12)
         let want: [Float]

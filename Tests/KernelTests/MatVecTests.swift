@@ -227,7 +227,7 @@ struct MatVecEpilogueTests {
         let fusedBias = try library.buffer(Float.self, count: rows * count), separateBias = try library.buffer(Float.self, count: rows * count)
         let fusedSum = try library.buffer(residual), separateSum = try library.buffer(residual)
         let scratch = try library.buffer(Float.self, count: rows * count)
-        let add = Elementwise(library: library)
+        let add = try Elementwise(library: library)
         try run(library) { seq in
             try matvec.encode(seq, weights: weights, input: input, output: fusedBias, columns: count, bias: bias)
             try matvec.encode(seq, weights: weights, input: input, output: separateBias, columns: count)

@@ -21,7 +21,7 @@ struct KernelSet: @unchecked Sendable {
         matVec = try MatVec(library: library)
         rmsNorm = try RMSNorm(library: library)
         self.ropeLayout = ropeLayout
-        elementwise = Elementwise(library: library)
+        elementwise = try Elementwise(library: library)
         embedding = Embedding(library: library)
         attention = try Attention(library: library)
         kvWrite = KVCacheWrite(library: library)
