@@ -1,7 +1,7 @@
 import Kernels
 
 /// A model architecture: how its weights compose into a forward pass.
-protocol Architecture {
+protocol Architecture: SendableMetatype {
     /// `general.architecture` values it runs.
     static var names: [String] { get }
     static var ropeLayout: Rope.Layout { get }

@@ -63,7 +63,9 @@ public struct ModelStore: Sendable {
         let parts = try pieces(in: unpacked, model: model)
         let partial = directory.appending(path: model.fileName + ".partial")
         try? fm.removeItem(at: partial)
-        fm.createFile(atPath: partial.path, contents: nil)
+        guard fm.createFile(atPath: partial.path, contents: nil) else {
+            throw ModelStoreError.download(model.name, "cannot create \(partial.path)")
+        }
         let output = try FileHandle(forWritingTo: partial)
         var hasher = SHA256()
         var total = 0
