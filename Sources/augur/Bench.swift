@@ -31,6 +31,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "With --verify-cost: also time each pass kernel by kernel on the GPU.")
     var profile = false
 
+    @Option(help: "Runs of each side per prompt, in A B B A order; each side's time is the median of its runs (a steadier figure on a machine whose speed drifts).")
+    var repeats = 1
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -44,9 +47,8 @@ struct Bench: ParsableCommand {
             let lengths = try sweep.map { try counts($0, in: 1...63, option: "--sweep") }
             guard let prompts else { throw ValidationError("--prompts is needed to compare decoding (a file or humaneval:A-B)") }
             let set = try PromptSet.load(prompts)
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
             let target = try model.load()
-            var parameters = GenerationParameters(maxTokens: maxTokens)
-            parameters.stopAtEndOfGeneration = false
             // Each configuration gets its own n-gram pool, so none learns from another's runs.
             let draft = compareDraftQuantization == nil ? try speculation.loadDraft() : nil
             var drafts = draft.map { [$0] } ?? []
@@ -87,44 +89,22 @@ struct Bench: ParsableCommand {
                 configurations.append((speculation.adaptive ? "adaptive \(speculation.draftMax)" : "draft \(speculation.draftMax)",
                                        try speculation.speculation(draft: draft)!))
             }
-            // Warm-up, untimed: every matvec variant a batch can use (a CPU device compiles each
-            // when it is created, and rounds vary their batch size), then each configuration once.
-            let prepareStart = Date()
-            for model in [target] + drafts { try model.prepareKernels(batch: 64) }
-            FileHandle.standardError.write(Data(String(format: "kernels prepared in %.1f s\n", Date().timeIntervalSince(prepareStart)).utf8))
-            var warmUp = parameters
-            warmUp.maxTokens = 8
-            _ = try target.runGeneration(target.tokenize("def warm_up():"), parameters: warmUp)
-            for configuration in configurations {
-                warmUp.speculation = configuration.speculation
-                _ = try target.runGeneration(target.tokenize("def warm_up():"), parameters: warmUp)
+            let benchmark = SpeculativeBenchmark(prompts: set, configurations: configurations, maxTokens: maxTokens, repeats: repeats)
+            let start = Date()
+            let reports = try benchmark.run(target: target, drafts: drafts) { row, configuration in
+                guard !json else { return }
+                let stats = row.stats
+                print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\trequest %.2fx\taccepted %d/%d\tmean length %.2f\tdraft prefill %.1f s\tdraft %.1f s\tverify %.1f s\t%@",
+                             row.name, configuration.name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup,
+                             row.request_speedup, stats.accepted, stats.drafted, stats.meanAcceptedLength, stats.draftPrefillSeconds,
+                             stats.draftSeconds, stats.verifySeconds, row.identical ? "identical" : "DIFFERENT"))
             }
-            var rows = [[BenchReport.Row]](repeating: [], count: configurations.count)
-            for (name, prompt) in set {
-                let ids = target.tokenize(prompt)
-                let plain = try target.runGeneration(ids, parameters: parameters)
-                for (c, configuration) in configurations.enumerated() {
-                    var withDrafts = parameters
-                    withDrafts.speculation = configuration.speculation
-                    let spec = try target.runGeneration(ids, parameters: withDrafts)
-                    let stats = spec.speculative ?? SpeculativeStats(drafter: "none")
-                    let row = BenchReport.Row(name: name, plain: plain, speculative: spec, stats: stats)
-                    rows[c].append(row)
-                    if !json {
-                        print(String(format: "%@\t%@\tplain %.2f tok/s\tspeculative %.2f tok/s\tspeedup %.2fx\trequest %.2fx\taccepted %d/%d\tmean length %.2f\tdraft prefill %.1f s\tdraft %.1f s\tverify %.1f s\t%@",
-                                     name, configuration.name, row.plain_tokens_per_second, row.speculative_tokens_per_second, row.speedup,
-                                     row.request_speedup, stats.accepted, stats.drafted, stats.meanAcceptedLength, stats.draftPrefillSeconds,
-                                     stats.draftSeconds, stats.verifySeconds,
-                                     row.identical ? "identical" : "DIFFERENT"))
-                    }
-                }
-            }
-            let reports = rows.map { BenchReport(rows: $0) }
+            FileHandle.standardError.write(Data(String(format: "benchmark ran in %.1f s\n", Date().timeIntervalSince(start)).utf8))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let data = configurations.count == 1 ? try encoder.encode(reports[0])
-                    : try encoder.encode(["sweep": zip(configurations, reports).map { BenchReport.Configuration(name: $0.name, report: $1) }])
+                    : try encoder.encode(["sweep": zip(configurations, reports).map { SweepEntry(name: $0.name, report: $1) }])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 for (configuration, report) in zip(configurations, reports) {
@@ -174,72 +154,16 @@ extension Bench {
     }
 }
 
-/// `augur bench --json`.
-struct BenchReport: Encodable {
-    struct Row: Encodable {
-        var name: String
-        var plain_tokens_per_second: Double, speculative_tokens_per_second: Double, speedup: Double
-        var mean_accepted_length: Double, acceptance_rate: Double, identical: Bool
-        var drafted: Int, accepted: Int, rounds: Int, tokens: Int
-        /// Whole-request speedup: prompt prefill (both models') plus decoding, plain over speculative.
-        var request_speedup: Double
-        var plainSeconds: Double, speculativeSeconds: Double
-        var plainRequestSeconds: Double, speculativeRequestSeconds: Double
+/// One configuration of a `--sweep`, `--each` or `--compare-draft-quantization` in `--json`.
+struct SweepEntry: Encodable {
+    var name: String
+    var report: SpeculativeBenchReport
 
-        init(name: String, plain: GenerationStats, speculative: GenerationStats, stats: SpeculativeStats) {
-            self.name = name
-            plain_tokens_per_second = plain.decodeTokensPerSecond
-            speculative_tokens_per_second = speculative.decodeTokensPerSecond
-            speedup = speculative.decodeTokensPerSecond / max(plain.decodeTokensPerSecond, 1e-9)
-            mean_accepted_length = stats.meanAcceptedLength
-            acceptance_rate = stats.acceptanceRate
-            identical = plain.tokens == speculative.tokens
-            (drafted, accepted, rounds, tokens) = (stats.drafted, stats.accepted, stats.rounds, speculative.tokens.count)
-            plainSeconds = Double(max(plain.tokens.count - 1, 0)) / max(plain.decodeTokensPerSecond, 1e-9)
-            speculativeSeconds = Double(max(speculative.tokens.count - 1, 0)) / max(speculative.decodeTokensPerSecond, 1e-9)
-            let prefill = { (s: GenerationStats) in Double(s.promptTokens.count) / max(s.prefillTokensPerSecond, 1e-9) }
-            plainRequestSeconds = prefill(plain) + plainSeconds
-            speculativeRequestSeconds = prefill(speculative) + speculativeSeconds
-            request_speedup = plainRequestSeconds / max(speculativeRequestSeconds, 1e-9)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case name, plain_tokens_per_second, speculative_tokens_per_second, speedup, mean_accepted_length
-            case acceptance_rate, identical, drafted, accepted, rounds, tokens, request_speedup
-        }
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(report.total, forKey: .total)
+        try container.encode(report.prompts, forKey: .prompts)
     }
-    struct Total: Encodable {
-        var plain_tokens_per_second: Double, speculative_tokens_per_second: Double, speedup: Double
-        var mean_accepted_length: Double, acceptance_rate: Double, identical_outputs: Int
-        var request_speedup: Double
-    }
-    /// One configuration of a `--sweep`.
-    struct Configuration: Encodable {
-        var name: String
-        var report: BenchReport
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(report.total, forKey: .total)
-            try container.encode(report.prompts, forKey: .prompts)
-        }
-        enum CodingKeys: String, CodingKey { case name, total, prompts }
-    }
-    var total: Total
-    var prompts: [Row]
-
-    init(rows: [Row]) {
-        prompts = rows
-        let tokens = Double(rows.reduce(0) { $0 + max($1.tokens - 1, 0) })
-        let plain = tokens / max(rows.reduce(0) { $0 + $1.plainSeconds }, 1e-9)
-        let spec = tokens / max(rows.reduce(0) { $0 + $1.speculativeSeconds }, 1e-9)
-        let drafted = rows.reduce(0) { $0 + $1.drafted }, accepted = rows.reduce(0) { $0 + $1.accepted }
-        let rounds = rows.reduce(0) { $0 + $1.rounds }, generated = rows.reduce(0) { $0 + $1.tokens }
-        total = Total(plain_tokens_per_second: plain, speculative_tokens_per_second: spec, speedup: spec / max(plain, 1e-9),
-                      mean_accepted_length: Double(generated) / Double(max(rounds, 1)),
-                      acceptance_rate: Double(accepted) / Double(max(drafted, 1)),
-                      identical_outputs: rows.filter(\.identical).count,
-                      request_speedup: rows.reduce(0) { $0 + $1.plainRequestSeconds } / max(rows.reduce(0) { $0 + $1.speculativeRequestSeconds }, 1e-9))
-    }
+    enum CodingKeys: String, CodingKey { case name, total, prompts }
 }
