@@ -39,11 +39,8 @@ public struct Elementwise: Sendable {
     let texelInputs: Bool
 
     public init(library: KernelLibrary, texelInputs: Bool? = nil) throws {
-        guard !(texelInputs ?? false) || library.device.capabilities.texelBuffers else {
-            throw VulkanError.invalidArgument("element-wise kernels with texel inputs on \(library.device.capabilities.name), which has no texel buffers")
-        }
         self.library = library
-        self.texelInputs = texelInputs ?? library.readsInputsAsTexels
+        self.texelInputs = try library.texelInputs(texelInputs, for: "element-wise kernels")
     }
 
     /// Records Y[yOffset + i] = op(A[aOffset + i], B[bOffset + i]) for i < n (offsets in floats).

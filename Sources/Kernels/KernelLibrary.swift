@@ -57,6 +57,15 @@ public final class KernelLibrary: @unchecked Sendable {
     /// either way alike and keep storage buffers.
     public var readsInputsAsTexels: Bool { device.capabilities.kind == .cpu && device.capabilities.texelBuffers }
 
+    /// Whether `kernel` reads its inputs as texels: as `requested`, else as the device prefers;
+    /// asking for texels on a device without texel buffers is an error.
+    func texelInputs(_ requested: Bool?, for kernel: String) throws -> Bool {
+        guard !(requested ?? false) || device.capabilities.texelBuffers else {
+            throw VulkanError.invalidArgument("\(kernel) with texel inputs on \(device.capabilities.name), which has no texel buffers")
+        }
+        return requested ?? readsInputsAsTexels
+    }
+
     /// The pipeline of `shader` with `defines`; specialization constants 0 and 1 are the workgroup
     /// size and the device's subgroup size, `extra` follow from id 2.
     public func pipeline<P>(

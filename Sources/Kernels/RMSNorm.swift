@@ -20,10 +20,8 @@ public struct RMSNorm: Sendable {
         self.library = library
         let sg = library.subgroupSize
         let perRow = subgroupsPerRow ?? (library.device.capabilities.kind == .cpu ? 1 : max(1, 256 / sg))
-        let texel = texelInputs ?? library.readsInputsAsTexels
-        guard perRow > 0, !texel || library.device.capabilities.texelBuffers else {
-            throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row\(texel ? ", texel inputs" : "") on \(library.device.capabilities.name)")
-        }
+        guard perRow > 0 else { throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row") }
+        let texel = try library.texelInputs(texelInputs, for: "rmsnorm")
         self.subgroupsPerRow = perRow
         workgroupSize = perRow > 1 ? sg * perRow : sg * 4
         pipeline = try library.pipeline("norm/rmsnorm.comp", defines: texel ? ["TEXEL_INPUT": "1"] : [:], workgroupSize: workgroupSize,

@@ -455,6 +455,7 @@ struct SpeculativeBenchmarkTests {
             #expect(report.prompts.allSatisfy { $0.tokens == 6 && $0.plain_tokens_per_second > 0 && $0.speculative_tokens_per_second > 0 })
         }
         #expect(reports[1].prompts.allSatisfy { $0.rounds > 0 })
+        #expect((0..<4).map { SpeculativeBenchmark.order(pass: $0, configurations: 2) } == [[0, 1, 2], [2, 1, 0], [0, 1, 2], [2, 1, 0]])
         #expect(throws: GenerationError.self) {
             try SpeculativeBenchmark(prompts: prompts, configurations: configurations, maxTokens: 6, repeats: 0).run(target: model, drafts: [])
         }

@@ -2,9 +2,9 @@ import Foundation
 
 /// Plain and speculative greedy decoding of a prompt set on one target, in one process: after an
 /// untimed warm-up, each prompt runs plain and with every configuration, interleaved. With
-/// `repeats` > 1 the order alternates prompt by prompt and pass by pass (plain first, then
-/// last: A B B A), so a machine whose speed drifts weighs on both sides alike, and each side's
-/// time is the median of its runs.
+/// `repeats` > 1 each prompt's passes alternate their order (plain first, then last: A B B A),
+/// so a machine whose speed drifts weighs on both sides alike, and each side's time is the
+/// median of its runs.
 public struct SpeculativeBenchmark {
     public typealias Configuration = (name: String, speculation: Speculation)
 
@@ -42,8 +42,7 @@ public struct SpeculativeBenchmark {
             // Index 0 is plain decoding, c + 1 configuration c.
             var runs = [[GenerationStats]](repeating: [], count: configurations.count + 1)
             for pass in 0..<repeats {
-                let order = Array(0...configurations.count)
-                for side in pass % 2 == 0 ? order : order.reversed() {
+                for side in Self.order(pass: pass, configurations: configurations.count) {
                     var withDrafts = parameters
                     withDrafts.speculation = side == 0 ? nil : configurations[side - 1].speculation
                     runs[side].append(try target.runGeneration(ids, parameters: withDrafts))
@@ -56,5 +55,11 @@ public struct SpeculativeBenchmark {
             }
         }
         return rows.map { SpeculativeBenchReport(rows: $0) }
+    }
+
+    /// The sides of pass `pass` in the order they run: 0 is plain decoding, c + 1 configuration c;
+    /// even passes forwards, odd ones backwards.
+    static func order(pass: Int, configurations: Int) -> [Int] {
+        pass % 2 == 0 ? Array(0...configurations) : Array((0...configurations).reversed())
     }
 }
