@@ -8,7 +8,7 @@
 # per matvec configuration, plain decoding, fixed-length draft rounds, prompt lookup).
 # Results go to $OUT (or /tmp/augur-device): summary.txt plus one file per step. MATVEC_CONFIGS
 # (space-separated AUGUR_MATVEC values) are timed in the real pass; the best runs the rest.
-# KERNELS=1 adds the kernel microbenchmarks.
+# KERNELS=1 adds the kernel microbenchmarks; TESTS=0 skips the tests.
 # QUICK=1 skips the tests and kernel benchmarks and uses small shapes (a dry run on lavapipe).
 #
 # Real models do not fit one call (64 MiB travel per call), so they go in 60 MiB parts, one call
@@ -65,7 +65,7 @@ run() {
     local bin=$root/bin
     (nvidia-smi -L; nproc; date -u) >> "$summary" 2>&1
     timeout 60 "$bin/augur" info >> "$summary" 2>&1
-    if [[ -z ${QUICK:-} ]]; then
+    if [[ -z ${QUICK:-} && ${TESTS:-1} != 0 ]]; then
         step tests 180 "$out/tests.txt" env NO_COLOR=1 stdbuf -oL -eL "$bin/AugurPackageTests.xctest" --testing-library swift-testing
         [[ -n ${KERNELS:-} ]] && step kernels 75 "$out/kernels.jsonl" "$bin/augur-bench" --json --no-verify-cost
     fi
@@ -96,12 +96,12 @@ run() {
     AUGUR_MATVEC=$(python3 Tools/device-sweep.py "$sweep" 2>> "$summary" | tee -a "$summary" | tail -1)
     export AUGUR_MATVEC
     echo "chosen AUGUR_MATVEC=$AUGUR_MATVEC" >> "$summary"
+    real "$bin" "$out"
     step plain-1.5b 40 "$out/plain.json" "$bin/augur" generate "def fibonacci(n):" --model "$target" --max-tokens 128 --json
     step plain-0.5b 40 "$out/plain-draft.json" "$bin/augur" generate "def fibonacci(n):" --model "$draft" --max-tokens 128 --json
     cat "$out/plain.json" "$out/plain-draft.json" | sed 's/"text":"[^"]*",//' >> "$summary"
     step draft-rounds 75 "$out/draft-rounds.json" "$bin/augur" bench --model "$target" --draft-model "$draft" --prompts "$prompts" --max-tokens 64 --sweep 1,2,4,8 --stop-probability 1 --json
     step lookup 45 "$out/lookup.json" "$bin/augur" bench --model "$target" --lookup --prompts "$prompts" --max-tokens 128 --json
-    real "$bin" "$out"
     echo "== done" >> "$summary"
 }
 
@@ -132,18 +132,26 @@ receive() {
     echo "$name: $(stat -c %s "$target") bytes"
 }
 
-# real BIN OUT: the real Qwen pair, if both arrived whole: plain and draft-model decoding on
-# HumanEval 0-7, interleaved, and self-speculation and lookup on the target.
+# real BIN OUT: the real Qwen pair, if both arrived whole (with the chosen matvec configuration):
+# plain and draft-model decoding on HumanEval 0-7, interleaved; fixed draft lengths and the
+# adaptive length; the verify-cost curves of both models; self-speculation and lookup.
 real() {
     local bin=$1 out=$2 target=$deviceModels/qwen2.5-coder-1.5b.gguf draft=$deviceModels/qwen2.5-coder-0.5b.gguf
-    [[ -f $target && -f .device/humaneval.jsonl ]] || return 0
+    local prompts=.device/humaneval.jsonl
+    [[ -f $target && -f $prompts ]] || return 0
     if [[ $(stat -c %s "$target") != 1117320768 ]]; then echo "target incomplete" >> "$summary"; return 0; fi
     if [[ $(stat -c %s "$draft" 2>/dev/null) == 491400064 ]]; then
-        step real-draft 240 "$out/real-draft.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
-            --prompts .device/humaneval.jsonl --max-tokens 64 --json
+        step real-draft 120 "$out/real-draft.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
+            --prompts "$prompts" --max-tokens 64 --json
+        step real-lengths 150 "$out/real-lengths.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
+            --prompts "$prompts" --max-tokens 64 --sweep 1,2,3,4 --json
+        step real-draft-cost 60 "$out/real-draft-cost.json" "$bin/augur" bench --model "$draft" --requantize q4_0 \
+            --prompts "$prompts" --verify-cost 1,2,4 --profile --json
     fi
-    step real-self 240 "$out/real-self.json" "$bin/augur" bench --model "$target" --self-spec --lookup --each \
-        --prompts .device/humaneval.jsonl --max-tokens 64 --json
+    step real-cost 60 "$out/real-cost.json" "$bin/augur" bench --model "$target" --prompts "$prompts" \
+        --verify-cost 1,2,3,4,5,6,8,9 --profile --json
+    step real-self 150 "$out/real-self.json" "$bin/augur" bench --model "$target" --self-spec --lookup --each \
+        --prompts "$prompts" --max-tokens 64 --json
 }
 
 case ${1:-} in
