@@ -6,7 +6,8 @@
 # `run` unpacks, runs every test (real-model tests skip: no model travels) and times random models
 # of Qwen2.5-Coder-1.5B's and 0.5B's shapes and tensor types (the verify-cost curve kernel by kernel
 # per matvec configuration, plain decoding, fixed-length draft rounds, prompt lookup).
-# Results go to $OUT (or /tmp/augur-device): summary.txt plus one file per step. MATVEC_CONFIGS
+# Results go to $OUT (or /tmp/augur-device): summary.txt, tests.txt and results.jsonl (each step's
+# JSON, a line each). MATVEC_CONFIGS
 # (space-separated AUGUR_MATVEC values) are timed in the real pass; the best runs the rest.
 # KERNELS=1 adds the kernel microbenchmarks; TESTS=0 skips the tests.
 # QUICK=1 skips the tests and kernel benchmarks and uses small shapes (a dry run on lavapipe).
@@ -84,14 +85,16 @@ run() {
     printf '%s\n' "def fibonacci(n):" "Write a function that sorts a list of integers in place." > "$prompts"
     # Matvec configurations in the real pass: the verify-cost curve, kernel by kernel, for each;
     # the one with the cheapest 1- and 6-token passes runs the rest. By default the rows a lane
-    # computes in multi-column passes (the preferred 4 against 2 and 1).
+    # computes (the preferred 4 against 2 and 8) and the columns a pass (8 against 4 and 16).
     local sweep=$out/matvec-sweep.jsonl
-    local base=lanes=32,rows=1,workgroup=128,columns=8
+    local base=lanes=32,workgroup=128
     : > "$sweep"
-    for config in ${MATVEC_CONFIGS:-$base,batch-rows=4 $base,batch-rows=2 $base,batch-rows=1}; do
+    for config in ${MATVEC_CONFIGS:-$base,rows=4,columns=8 $base,rows=2,columns=8 $base,rows=8,columns=8 $base,rows=4,columns=4 $base,rows=4,columns=16}; do
         step "matvec $config" 60 "$models/verify.json" env AUGUR_MATVEC="$config" "$bin/augur" bench --model "$target" \
             --prompts "$prompts" --verify-cost 1,2,4,6,8,12,16 --profile --json
-        printf '{"config":"%s","curve":%s}\n' "$config" "$(cat "$models/verify.json")" >> "$sweep"
+        local curve
+        curve=$(tr -d '\n' < "$models/verify.json")
+        printf '{"config":"%s","curve":%s}\n' "$config" "${curve:-null}" >> "$sweep"
     done
     AUGUR_MATVEC=$(python3 Tools/device-sweep.py "$sweep" 2>> "$summary" | tee -a "$summary" | tail -1)
     export AUGUR_MATVEC
@@ -102,7 +105,24 @@ run() {
     cat "$out/plain.json" "$out/plain-draft.json" | sed 's/"text":"[^"]*",//' >> "$summary"
     step draft-rounds 75 "$out/draft-rounds.json" "$bin/augur" bench --model "$target" --draft-model "$draft" --prompts "$prompts" --max-tokens 64 --sweep 1,2,4,8 --stop-probability 1 --json
     step lookup 45 "$out/lookup.json" "$bin/augur" bench --model "$target" --lookup --prompts "$prompts" --max-tokens 128 --json
+    bundle "$out"
     echo "== done" >> "$summary"
+}
+
+# bundle OUT: the JSON results in one file, results.jsonl ({"file": NAME, "result": ...} a line),
+# since the device tool gives back at most 8 files.
+bundle() {
+    local out=$1 f
+    for f in "$out"/*.json "$out"/*.jsonl; do
+        [[ $f == "$out/results.jsonl" ]] && continue
+        [[ -s $f ]] || { rm -f "$f"; continue; }
+        if [[ $f == *.jsonl ]]; then
+            while IFS= read -r line; do printf '{"file":"%s","result":%s}\n' "${f##*/}" "$line"; done < "$f"
+        else
+            printf '{"file":"%s","result":%s}\n' "${f##*/}" "$(tr -d '\n' < "$f")"
+        fi
+        rm -f "$f"
+    done >> "$out/results.jsonl"
 }
 
 partBytes=$((60 * 1048576))

@@ -13,7 +13,7 @@ def main(path):
             entry = json.loads(line)
         except json.JSONDecodeError:
             continue
-        points = {p["tokens"]: p for p in entry["curve"].get("points", [])}
+        points = {p["tokens"]: p for p in (entry.get("curve") or {}).get("points", [])}
         if 1 not in points or 6 not in points:
             continue
         one = points[1]
