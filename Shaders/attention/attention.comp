@@ -10,18 +10,24 @@
 //
 // One subgroup per (query, HEADS query heads sharing one KV head): each K and V word is loaded
 // once for all of them. Lane l holds words w = l + SUBGROUP_SIZE * i of every head.
-// Slots are visited in increasing order in groups of 4 aligned at multiples of 4; a slot whose
-// mask is -inf is skipped entirely (never touches m, l or acc), so a query's result depends only
-// on the slots it sees, not on kvLen or on the other queries: decode (kvLen = its own length),
-// prefill and tree verification give bit-identical outputs. A fully masked row writes 0.
+// Slots are visited in increasing order, 4 * SLOT_GROUPS a step (aligned at multiples of that):
+// their masks, keys and dot products are loaded and reduced together, then the online softmax
+// takes them one by one. A slot whose mask is -inf is skipped entirely (never touches m, l or
+// acc), so a query's result depends only on the slots it sees, not on kvLen, on the other queries
+// or on SLOT_GROUPS: decode (kvLen = its own length), prefill and tree verification give
+// bit-identical outputs. A fully masked row writes 0. More slots a step mean fewer dependent
+// memory round trips per slot (a GPU with one subgroup a head waits on each step's loads).
 // With ROPE defined the queries are rotated as they load (rope_pair.glsl): query i at position
 // positions[i], clamped to the table's maxPosition rows.
 // Specialization: 0 workgroup size (a multiple of the subgroup size), 1 subgroup size, 2 head
-// dimension (even, <= 256), 3 query heads per subgroup (divides heads / kvHeads).
+// dimension (even, <= 256), 3 query heads per subgroup (divides heads / kvHeads), 4 groups of 4
+// slots a step.
 #include "../common/header.glsl"
 
 layout(constant_id = 2) const uint HEAD_DIM = 128;
 layout(constant_id = 3) const uint HEADS = 1;
+layout(constant_id = 4) const uint SLOT_GROUPS = 1;
+const uint STEP = 4u * SLOT_GROUPS;
 const uint HEAD_WORDS = HEAD_DIM / 2u;
 const uint WORDS_PER_LANE = (HEAD_WORDS + SUBGROUP_SIZE - 1u) / SUBGROUP_SIZE;
 const uint SUBGROUPS = WORKGROUP_SIZE / SUBGROUP_SIZE;
@@ -91,43 +97,52 @@ void main() {
             acc[h * WORDS_PER_LANE + i] = vec2(0.0);
         }
     }
-    for (uint j0 = 0; j0 < n; j0 += 4u) {
+    for (uint j0 = 0; j0 < n; j0 += STEP) {
         // Slots past kvLen count as hidden; their loads are clamped to a valid slot and unused.
-        vec4 mk;
-        uvec4 slot;
-        for (uint t = 0; t < 4u; ++t) {
-            mk[t] = j0 + t < n ? M[mBase + j0 + t] : NEG_INF;
-            slot[t] = min(j0 + t, n - 1u) * rowWords;
+        vec4 mk[SLOT_GROUPS];
+        uvec4 slot[SLOT_GROUPS];
+        bool visible = false;
+        for (uint g = 0; g < SLOT_GROUPS; ++g) {
+            for (uint t = 0; t < 4u; ++t) {
+                uint j = j0 + 4u * g + t;
+                mk[g][t] = j < n ? M[mBase + j] : NEG_INF;
+                slot[g][t] = min(j, n - 1u) * rowWords;
+            }
+            visible = visible || !all(equal(mk[g], vec4(NEG_INF)));
         }
-        if (all(equal(mk, vec4(NEG_INF)))) continue;
+        if (!visible) continue;
         // Independent partial dots per (head, slot), reduced together; each component is its own sum.
-        vec4 dots[HEADS];
-        for (uint h = 0; h < HEADS; ++h) dots[h] = vec4(0.0);
+        vec4 dots[HEADS * SLOT_GROUPS];  // [HEADS][SLOT_GROUPS]
+        for (uint k = 0; k < HEADS * SLOT_GROUPS; ++k) dots[k] = vec4(0.0);
         for (uint i = 0; i < WORDS_PER_LANE; ++i) {
             if (lane + SUBGROUP_SIZE * i < HEAD_WORDS) {
-                for (uint t = 0; t < 4u; ++t) {
-                    vec2 k = unpackHalf2x16(KC[kBase + slot[t] + SUBGROUP_SIZE * i]);
-                    for (uint h = 0; h < HEADS; ++h) dots[h][t] += dot(q[h * WORDS_PER_LANE + i], k);
+                for (uint g = 0; g < SLOT_GROUPS; ++g) {
+                    for (uint t = 0; t < 4u; ++t) {
+                        vec2 k = unpackHalf2x16(KC[kBase + slot[g][t] + SUBGROUP_SIZE * i]);
+                        for (uint h = 0; h < HEADS; ++h) dots[h * SLOT_GROUPS + g][t] += dot(q[h * WORDS_PER_LANE + i], k);
+                    }
                 }
             }
         }
-        for (uint h = 0; h < HEADS; ++h) dots[h] = subgroupAdd(dots[h]);
-        for (uint t = 0; t < 4u; ++t) {
-            if (mk[t] == NEG_INF) continue;
-            vec2 v[WORDS_PER_LANE];
-            for (uint i = 0; i < WORDS_PER_LANE; ++i) {
-                uint w = SUBGROUP_SIZE * i;
-                v[i] = lane + w < HEAD_WORDS ? unpackHalf2x16(VC[vBase + slot[t] + w]) : vec2(0.0);
-            }
-            for (uint h = 0; h < HEADS; ++h) {
-                // m' = max(m, s); c = exp(m - m') rescales the past, e = exp(s - m') weighs the
-                // slot: one of the two is exactly 1, so one exp per slot and head.
-                float s = dots[h][t] * p.scale + mk[t];
-                float c = 1.0, e = 1.0;
-                if (s > m[h]) { c = exp(m[h] - s); m[h] = s; } else { e = exp(s - m[h]); }
-                l[h] = l[h] * c + e;
+        for (uint k = 0; k < HEADS * SLOT_GROUPS; ++k) dots[k] = subgroupAdd(dots[k]);
+        for (uint g = 0; g < SLOT_GROUPS; ++g) {
+            for (uint t = 0; t < 4u; ++t) {
+                if (mk[g][t] == NEG_INF) continue;
+                vec2 v[WORDS_PER_LANE];
                 for (uint i = 0; i < WORDS_PER_LANE; ++i) {
-                    acc[h * WORDS_PER_LANE + i] = acc[h * WORDS_PER_LANE + i] * c + e * v[i];
+                    uint w = SUBGROUP_SIZE * i;
+                    v[i] = lane + w < HEAD_WORDS ? unpackHalf2x16(VC[vBase + slot[g][t] + w]) : vec2(0.0);
+                }
+                for (uint h = 0; h < HEADS; ++h) {
+                    // m' = max(m, s); c = exp(m - m') rescales the past, e = exp(s - m') weighs the
+                    // slot: one of the two is exactly 1, so one exp per slot and head.
+                    float s = dots[h * SLOT_GROUPS + g][t] * p.scale + mk[g][t];
+                    float c = 1.0, e = 1.0;
+                    if (s > m[h]) { c = exp(m[h] - s); m[h] = s; } else { e = exp(s - m[h]); }
+                    l[h] = l[h] * c + e;
+                    for (uint i = 0; i < WORDS_PER_LANE; ++i) {
+                        acc[h * WORDS_PER_LANE + i] = acc[h * WORDS_PER_LANE + i] * c + e * v[i];
+                    }
                 }
             }
         }

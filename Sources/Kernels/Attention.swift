@@ -1,3 +1,4 @@
+import Foundation
 import VulkanRuntime
 
 /// Grouped-query attention over an fp16 KV cache (`Shaders/attention/attention.comp`), with an
@@ -27,17 +28,28 @@ public struct Attention: Sendable {
         /// Query heads one subgroup may compute from each load of their shared KV head; it uses
         /// the largest divisor of heads / kvHeads up to this.
         public var maxHeadsPerSubgroup: Int
+        /// Cache slots a subgroup loads and reduces together before the online softmax takes them
+        /// in order (a multiple of 4, at most 32). The output's bits do not depend on it (tested).
+        public var slotsPerStep: Int
 
-        public init(subgroupsPerWorkgroup: Int, maxHeadsPerSubgroup: Int) {
+        public init(subgroupsPerWorkgroup: Int, maxHeadsPerSubgroup: Int, slotsPerStep: Int = 4) {
             self.subgroupsPerWorkgroup = subgroupsPerWorkgroup
             self.maxHeadsPerSubgroup = maxHeadsPerSubgroup
+            self.slotsPerStep = slotsPerStep
         }
 
         /// CPU devices (lavapipe) pay per loaded word and run a workgroup on one thread: a whole
-        /// query group per subgroup, one subgroup per workgroup. GPUs favour parallelism.
+        /// query group per subgroup, one subgroup per workgroup, 4 slots a step (8 slots of 6
+        /// heads ran 2.9x slower there, Qwen2.5-1.5B's shape over 512 slots, and took far longer
+        /// to compile). GPUs favour parallelism, and 16 slots a step: on an H200 attention with 4
+        /// took 2.0 of a 4.7 ms one-token pass of Qwen2.5-Coder-1.5B over a ~150-token context
+        /// (73 us a layer for 12 subgroups, each waiting on one step's loads before the next), so
+        /// a step should cover more slots; at one head a subgroup 16 slots cost lavapipe no more
+        /// than 4 (no spills). The 16 is that reasoning, not yet a GPU measurement: the device
+        /// check times 4, 8, 16 and 32 (`AUGUR_ATTENTION=slots=N`).
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             capabilities.kind == .cpu ? Configuration(subgroupsPerWorkgroup: 1, maxHeadsPerSubgroup: 8)
-                : Configuration(subgroupsPerWorkgroup: 4, maxHeadsPerSubgroup: 1)
+                : Configuration(subgroupsPerWorkgroup: 4, maxHeadsPerSubgroup: 1, slotsPerStep: 16)
         }
 
         /// Query heads per subgroup for a model's grouping.
@@ -97,9 +109,15 @@ public struct Attention: Sendable {
     public let library: KernelLibrary
     public let configuration: Configuration
 
-    public init(library: KernelLibrary, configuration: Configuration? = nil) throws {
-        let config = configuration ?? .preferred(for: library.device.capabilities)
-        guard config.subgroupsPerWorkgroup > 0, config.maxHeadsPerSubgroup > 0 else {
+    /// `configuration` defaults to the `AUGUR_ATTENTION` environment variable (a tuning knob, e.g.
+    /// `slots=16`; fields left out keep the device's preferred values), else the device's
+    /// preferred configuration.
+    public init(library: KernelLibrary, configuration: Configuration? = nil,
+                environment: String? = ProcessInfo.processInfo.environment["AUGUR_ATTENTION"]) throws {
+        let preferred = Configuration.preferred(for: library.device.capabilities)
+        let config = try configuration ?? environment.map { try Configuration(parsing: $0, over: preferred) } ?? preferred
+        guard config.subgroupsPerWorkgroup > 0, config.maxHeadsPerSubgroup > 0,
+              config.slotsPerStep % 4 == 0, (4...32).contains(config.slotsPerStep) else {
             throw VulkanError.invalidArgument("attention configuration \(config)")
         }
         self.library = library
@@ -109,7 +127,7 @@ public struct Attention: Sendable {
     func pipeline(headDim: Int, headsPerSubgroup: Int, rope: Rope.Input? = nil) throws -> ComputePipeline {
         try library.pipeline("attention/attention.comp", defines: rope?.defines ?? [:],
                              workgroupSize: configuration.subgroupsPerWorkgroup * library.subgroupSize,
-                             extra: [headDim, headsPerSubgroup], bindings: rope == nil ? 6 : 8, push: Push.self)
+                             extra: [headDim, headsPerSubgroup, configuration.slotsPerStep / 4], bindings: rope == nil ? 6 : 8, push: Push.self)
     }
 
     /// Compiles the pipeline of a model's attention shape ahead of use.

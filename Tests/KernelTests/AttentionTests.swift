@@ -88,11 +88,11 @@ struct AttentionTests {
         #expect(bad == nil, "\(Self.shapes[shape]): element \(bad?.index ?? -1) got \(bad?.got ?? 0) want \(bad?.want ?? 0)")
     }
 
-    @Test("Other workgroup sizes and head groupings match the reference too",
-          arguments: [(1, 1), (2, 1), (3, 2), (2, 8)])
-    func configurations(subgroups: Int, maxHeads: Int) throws {
+    @Test("Other workgroup sizes, head groupings and slots a step match the reference too",
+          arguments: [(1, 1, 4), (2, 1, 32), (3, 2, 8), (2, 8, 4)])
+    func configurations(subgroups: Int, maxHeads: Int, slots: Int) throws {
         let library = try KernelLibrary.shared()
-        let config = Attention.Configuration(subgroupsPerWorkgroup: subgroups, maxHeadsPerSubgroup: maxHeads)
+        let config = Attention.Configuration(subgroupsPerWorkgroup: subgroups, maxHeadsPerSubgroup: maxHeads, slotsPerStep: slots)
         for (i, (heads, kvHeads, headDim)) in [(14, 2, 64), (9, 3, 128), (12, 2, 18)].enumerated() {
             let (nq, kvLen) = (5, 37)
             let f = try Fixture(library, heads: heads, kvHeads: kvHeads, headDim: headDim, capacity: kvLen, queries: nq, seed: UInt64(50 + i))
@@ -152,6 +152,41 @@ struct AttentionTests {
                 #expect(decode.map(\.bitPattern) == want, "query \(i) alone at decode kvLen \(last)")
             }
         }
+    }
+
+    @Test("The slots a step change no bit of the output (causal and tree batches, partial last steps)",
+          arguments: [((14, 2, 64), 1), ((12, 2, 128), 2)])
+    func slotsPerStep(shape: (heads: Int, kvHeads: Int, headDim: Int), maxHeads: Int) throws {
+        let library = try KernelLibrary.shared()
+        let (nq, prefix, kvLen, stride) = (12, 45, 57, 61)
+        let f = try Fixture(library, heads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, capacity: 64,
+                            queries: nq, seed: 9)
+        let parents = (0..<nq).map { $0 == 0 ? -1 : ($0 - 1) / 3 }
+        var tree = Attention.treeMask(parents: parents, prefix: prefix, stride: stride)
+        for j in 0..<prefix where j % 7 == 3 { tree[5 * stride + j] = -.infinity }  // holes inside a step
+        for mask in [Attention.causalMask(count: nq, start: prefix, stride: stride), tree] {
+            func run(_ slots: Int) throws -> [UInt32] {
+                let config = Attention.Configuration(subgroupsPerWorkgroup: 2, maxHeadsPerSubgroup: maxHeads, slotsPerStep: slots)
+                return try f.run(library, nq: nq, kvLength: kvLen, mask: mask, maskStride: stride, configuration: config).map(\.bitPattern)
+            }
+            let four = try run(4)
+            // (32 slots of several heads each take lavapipe half a minute to compile.)
+            for slots in maxHeads == 1 ? [8, 16, 32] : [8, 16] { #expect(try run(slots) == four, "\(slots) slots a step") }
+        }
+        #expect(throws: VulkanError.self) { try Attention(library: library, configuration: .init(subgroupsPerWorkgroup: 1, maxHeadsPerSubgroup: 1, slotsPerStep: 6)) }
+    }
+
+    @Test("AUGUR_ATTENTION's text sets the fields it names over the preferred ones, and bad text is an error")
+    func parsing() throws {
+        let library = try KernelLibrary.shared()
+        let base = Attention.Configuration(subgroupsPerWorkgroup: 3, maxHeadsPerSubgroup: 5)
+        let parsed = try Attention.Configuration(parsing: "slots=16, heads=2", over: base)
+        #expect(parsed == Attention.Configuration(subgroupsPerWorkgroup: 3, maxHeadsPerSubgroup: 2, slotsPerStep: 16))
+        for bad in ["slots", "slots=0", "slots=x", "rows=2"] {
+            #expect(throws: VulkanError.self, "\(bad)") { try Attention.Configuration(parsing: bad, over: base) }
+        }
+        #expect(try Attention(library: library, environment: "slots=8").configuration.slotsPerStep == 8)
+        #expect(throws: VulkanError.self) { try Attention(library: library, environment: "slots=12,slots=36") }
     }
 
     @Test("KV write stores round-to-nearest halves at out-of-order slots and skips slots past the capacity",
