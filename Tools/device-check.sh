@@ -154,13 +154,25 @@ receive() {
 
 # real BIN OUT: the real Qwen pair, if both arrived whole (with the chosen matvec configuration):
 # plain and draft-model decoding on HumanEval 0-7, interleaved; fixed draft lengths and the
-# adaptive length; the verify-cost curves of both models (the target's at each ATTENTION_SLOTS);
-# self-speculation and lookup.
+# adaptive length; the verify-cost curves of both models (the target's at each ATTENTION_SLOTS
+# and with the norm fused or not, first); self-speculation and lookup.
 real() {
     local bin=$1 out=$2 target=$deviceModels/qwen2.5-coder-1.5b.gguf draft=$deviceModels/qwen2.5-coder-0.5b.gguf
     local prompts=.device/humaneval.jsonl
     [[ -f $target && -f $prompts ]] || return 0
     if [[ $(stat -c %s "$target") != 1117320768 ]]; then echo "target incomplete" >> "$summary"; return 0; fi
+    # First (short, and the open questions): attention's slots a step (AUGUR_ATTENTION) and the
+    # RMSNorm fused into the projections or run as passes of its own (AUGUR_NORM), each in the real
+    # pass over a HumanEval context.
+    local slots norm
+    for slots in ${ATTENTION_SLOTS:-4 8 16 32}; do
+        step "real-attention slots=$slots" 30 "$out/real-attention-$slots.json" env AUGUR_ATTENTION=slots=$slots \
+            "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
+    done
+    for norm in separate fused; do
+        step "real-norm $norm" 30 "$out/real-norm-$norm.json" env AUGUR_NORM=$norm \
+            "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
+    done
     if [[ $(stat -c %s "$draft" 2>/dev/null) == 491400064 ]]; then
         step real-draft 120 "$out/real-draft.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
             --prompts "$prompts" --max-tokens 64 --json
@@ -171,12 +183,6 @@ real() {
     fi
     step real-cost 60 "$out/real-cost.json" "$bin/augur" bench --model "$target" --prompts "$prompts" \
         --verify-cost 1,2,3,4,5,6,8,9 --profile --json
-    # Attention's slots a step (AUGUR_ATTENTION) in the real pass over a HumanEval context.
-    local slots
-    for slots in ${ATTENTION_SLOTS:-4 8 16 32}; do
-        step "real-attention slots=$slots" 30 "$out/real-attention-$slots.json" env AUGUR_ATTENTION=slots=$slots \
-            "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
-    done
     step real-self 150 "$out/real-self.json" "$bin/augur" bench --model "$target" --self-spec --lookup --each \
         --prompts "$prompts" --max-tokens 64 --json
 }

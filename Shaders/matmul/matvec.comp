@@ -7,7 +7,9 @@
 // and offset, Shaders/quant/README.md: a unit's sum of q * x is scaled once, not every weight);
 // TEXEL_PLANES and TEXEL_INPUT read the weights and X as texel buffers; ACCUMULATE adds the result
 // to Y (a residual connection); BIAS adds bias[row] (binding 4). Either way each output is one more
-// float add after the same sum, so the bits equal a separate add kernel's. Specialization:
+// float add after the same sum, so the bits equal a separate add kernel's. NORM_INPUT=<binding>
+// multiplies by G (that binding) the RMS-normalised X: the RMSNorm before a projection, without a
+// dispatch and a buffer of its own. Specialization:
 // 0 workgroup size, 1 subgroup size, 2 lanes per row (power of two <= subgroup size), 3 columns
 // (the loops over columns unroll completely), 4 rows per lane (each broadcast input value serves
 // that many rows).
@@ -34,6 +36,16 @@ layout(std430, binding = 3) writeonly buffer Output { float Y[]; };
 #ifdef BIAS
 layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
 #endif
+#ifdef NORM_INPUT
+#ifdef TEXEL_INPUT
+layout(binding = NORM_INPUT) uniform samplerBuffer NormTexels;
+#define LOAD_G(k) texelFetch(NormTexels, int(k))
+#else
+layout(std430, binding = NORM_INPUT) readonly buffer NormWeight { vec4 G[]; };
+#define LOAD_G(k) G[k]
+#endif
+shared float normPartial[NCOLS * (WORKGROUP_SIZE / SUBGROUP_SIZE)];
+#endif
 
 layout(push_constant) uniform Params {
     uint rows;          // rows of W in this dispatch
@@ -45,6 +57,7 @@ layout(push_constant) uniform Params {
     uint yStride;       // floats between columns of Y
     uint yOffset;       // first float of Y
     uint biasOffset;    // bias index of this dispatch's first row
+    float eps;          // NORM_INPUT: RMSNorm's epsilon
 } p;
 
 #include "../quant/dequant.glsl"
@@ -79,6 +92,14 @@ const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup pe
 #endif
 #define DOT_STEP(J, XJ) XSUM_STEP(J, XJ) HALF_STEP(J) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (CHAIN_START(J) && e == 0) ? w[i * 8u + J].x * (XJ).x : fma(w[i * 8u + J][e], (XJ)[e], s[i]);
 
+#ifdef NORM_INPUT
+// Column c's vec4 i of X, holding the row's vec4 k: (x * scale[c]) * g (RMSNorm's own form); g[k]
+// is loaded once per unit for every column where lanes share the input.
+#define LOAD_INPUT(i, c, gk) ((LOAD_X(i) * normScale[c]) * (gk))
+#else
+#define LOAD_INPUT(i, c, gk) LOAD_X(i)
+#endif
+
 void main() {
     uint t = gl_LocalInvocationID.x;
     uint firstRow = gl_WorkGroupID.x * ROW_SLOTS * ROWS_PER_LANE;
@@ -90,6 +111,28 @@ void main() {
     uint rows[ROWS_PER_LANE];
     [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) rows[i] = firstRow + i * ROW_SLOTS + t / LANES_PER_ROW;
 
+#ifdef NORM_INPUT
+    // Each column's 1 / sqrt(mean(x^2) + eps), formed by the whole workgroup in one order (lane
+    // partials over vec4s t, t + WORKGROUP_SIZE, ..., each subgroup's sum, then the subgroups' in
+    // index order): the same bits in every workgroup and pass, whatever the column count.
+    const uint SUBGROUPS = WORKGROUP_SIZE / SUBGROUP_SIZE;
+    float normScale[NCOLS];
+    [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
+        float sum = 0.0;
+        for (uint k = t; k < p.unitsPerRow * 8u; k += WORKGROUP_SIZE) {
+            vec4 v = LOAD_X(p.xOffset4 + (col0 + c) * p.xStride4 + k);
+            sum = fma(v.x, v.x, sum); sum = fma(v.y, v.y, sum); sum = fma(v.z, v.z, sum); sum = fma(v.w, v.w, sum);
+        }
+        sum = subgroupAdd(sum);
+        if (gl_SubgroupInvocationID == 0) normPartial[c * SUBGROUPS + gl_SubgroupID] = sum;
+    }
+    barrier();
+    [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
+        float sum = normPartial[c * SUBGROUPS];
+        for (uint s = 1; s < SUBGROUPS; ++s) sum += normPartial[c * SUBGROUPS + s];
+        normScale[c] = 1.0 / sqrt(sum / float(p.unitsPerRow * 32u) + p.eps);
+    }
+#endif
     float acc[ROWS_PER_LANE * NCOLS];
     [[unroll]] for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] = 0.0;
     if (SHARE_INPUT || firstRow < p.rows) {
@@ -109,6 +152,9 @@ void main() {
                 [[unroll]] for (uint j = 0; j < 8; ++j) w[i * 8u + j] = wi[j];
             }
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
+#ifdef NORM_INPUT
+            vec4 gShared = LOAD_G(u * 8u + min(lane, 7u));  // the norm weights of this lane's vec4 (SHARE_INPUT)
+#endif
             [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;
                 float s[ROWS_PER_LANE];
@@ -119,7 +165,7 @@ void main() {
                 float sh[ROWS_PER_LANE];
 #endif
                 if (SHARE_INPUT) {
-                    vec4 mine = LOAD_X(xi + min(lane, 7u));
+                    vec4 mine = LOAD_INPUT(xi + min(lane, 7u), c, gShared);
                     vec4 x;
                     x = subgroupShuffle(mine, 0u); DOT_STEP(0, x)
                     x = subgroupShuffle(mine, 1u); DOT_STEP(1, x)
@@ -130,7 +176,7 @@ void main() {
                     x = subgroupShuffle(mine, 6u); DOT_STEP(6, x)
                     x = subgroupShuffle(mine, 7u); DOT_STEP(7, x)
                 } else {
-                    for (uint j = 0; j < 8; ++j) { vec4 x = LOAD_X(xi + j); DOT_STEP(j, x) }
+                    for (uint j = 0; j < 8; ++j) { vec4 x = LOAD_INPUT(xi + j, c, LOAD_G(u * 8u + j)); DOT_STEP(j, x) }
                 }
 #if defined(UNIT_HALF_SCALES)
                 [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += fma(so[i].x, sh[i], so[i].y * s[i]);

@@ -1,5 +1,7 @@
+import Kernels
+
 /// Cases of kernels that live in their own files (attention, vocabulary); listed here so the
 /// runner needs no change when a kernel family is added.
 enum ExtraCases {
-    static func all() -> [BenchCase] { AttentionCases.all() }
+    static func all(matVec: MatVec.Configuration?) -> [BenchCase] { AttentionCases.all() + NormProjectionCases.all(configuration: matVec) }
 }

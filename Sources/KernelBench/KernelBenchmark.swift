@@ -26,7 +26,7 @@ public struct KernelBenchmark {
     }
 
     public static func cases(matVec: MatVec.Configuration?) -> [BenchCase] {
-        MatVecCases.all(configuration: matVec) + TokenKernelCases.all() + ExtraCases.all()
+        MatVecCases.all(configuration: matVec) + TokenKernelCases.all() + ExtraCases.all(matVec: matVec)
     }
 
     /// The device's copy bandwidth in GB/s (bytes read plus bytes written per second): the faster of

@@ -13,6 +13,18 @@ public struct MatVec: Sendable {
         var rows: UInt32, ncols: UInt32, unitsPerRow: UInt32, groupsPerRow: UInt32
         var xStride4: UInt32, xOffset4: UInt32, yStride: UInt32, yOffset: UInt32
         var biasOffset: UInt32
+        var eps: Float
+    }
+
+    /// RMSNorm applied to the input as it is read: X[c] = x[c] / sqrt(mean(x[c]^2) + epsilon) * weight.
+    /// A projection after a norm then needs no norm dispatch and no normalised copy of its input.
+    public struct InputNorm: @unchecked Sendable {
+        public let weight: GPUBuffer
+        public let epsilon: Float
+        public init(weight: GPUBuffer, epsilon: Float) {
+            self.weight = weight
+            self.epsilon = epsilon
+        }
     }
 
     public struct Configuration: Hashable, Sendable {
@@ -89,10 +101,13 @@ public struct MatVec: Sendable {
         self.configuration = config
     }
 
-    func pipeline(_ layout: WeightLayout, columns: Int, accumulate: Bool = false, bias: Bool = false) throws -> ComputePipeline {
+    func pipeline(_ layout: WeightLayout, columns: Int, accumulate: Bool = false, bias: Bool = false,
+                  norm: Bool = false) throws -> ComputePipeline {
         var defines = [layout.define: "1"]
         if accumulate { defines["ACCUMULATE"] = "1" }
         if bias { defines["BIAS"] = "1" }
+        let bindings = bias ? 5 : 4
+        if norm { defines["NORM_INPUT"] = "\(bindings)" }
         var texels: [Int: TexelFormat] = [:]
         if configuration.texelPlanes {
             defines["TEXEL_PLANES"] = "1"
@@ -107,28 +122,31 @@ public struct MatVec: Sendable {
         if configuration.texelInput {
             defines["TEXEL_INPUT"] = "1"
             texels[2] = .rgba32f
+            if norm { texels[bindings] = .rgba32f }
         }
         return try library.pipeline(
             "matmul/matvec.comp", defines: defines, workgroupSize: configuration.workgroupSize,
-            extra: [configuration.lanesPerRow, columns, configuration.rowsPerLane(columns: columns)], bindings: bias ? 5 : 4, texels: texels, push: Push.self)
+            extra: [configuration.lanesPerRow, columns, configuration.rowsPerLane(columns: columns)],
+            bindings: bindings + (norm ? 1 : 0), texels: texels, push: Push.self)
     }
 
     /// Creates ahead of use the pipelines of a weight type (in its plain, residual or bias form)
     /// for every pass that a batch of up to `columns` columns can make.
-    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false) throws {
+    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false, norm: Bool = false) throws {
         let layout = try WeightLayout(type)
         let most = min(max(columns ?? configuration.columnsPerPass, 1), configuration.columnsPerPass)
-        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias) }
+        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias, norm: norm) }
     }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
     /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
     /// With `bias`, bias[r] is added; with `accumulate`, the result is added to Y (a residual).
-    /// `rows` computes only the first rows of W (Y's other rows are left as they are).
+    /// `rows` computes only the first rows of W (Y's other rows are left as they are). With
+    /// `norm`, each input column is RMS-normalised (`InputNorm`) as it is read.
     public func encode(
         _ sequence: CommandSequence, weights: WeightMatrix, input: GPUBuffer, inputOffset: Int = 0, inputStride: Int? = nil,
         output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int,
-        bias: GPUBuffer? = nil, accumulate: Bool = false, rows: Int? = nil
+        bias: GPUBuffer? = nil, accumulate: Bool = false, rows: Int? = nil, norm: InputNorm? = nil
     ) throws {
         let computed = rows ?? weights.rows
         guard (1...weights.rows).contains(computed) else {
@@ -145,12 +163,15 @@ public struct MatVec: Sendable {
               (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
             throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
         }
+        if let norm, norm.weight.size < weights.columns * 4 || weights.columns % 32 != 0 {
+            throw VulkanError.invalidArgument("matvec norm weight of \(norm.weight.size) bytes for rows of \(weights.columns) (a multiple of 32)")
+        }
         let layout = weights.layout
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
             .map { $0.clamped(to: 0..<computed) }.filter { !$0.isEmpty }
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
-            let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil)
+            let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil, norm: norm != nil)
             let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow * configuration.rowsPerLane(columns: count)
             for chunk in chunks {
                 let planes = weights.planes(chunk)
@@ -160,10 +181,11 @@ public struct MatVec: Sendable {
                     groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
                     xStride4: UInt32(xStride / 4), xOffset4: UInt32((inputOffset + first * xStride) / 4),
                     yStride: UInt32(yStride), yOffset: UInt32(outputOffset + first * yStride + chunk.lowerBound),
-                    biasOffset: UInt32(chunk.lowerBound))
+                    biasOffset: UInt32(chunk.lowerBound), eps: norm?.epsilon ?? 0)
                 // Passes and chunks write disjoint outputs: one barrier after the last.
                 let last = first + count == columns && chunk == chunks.last
                 let bindings = [planes.a, planes.b, input.range(), output.range()] + (bias.map { [$0.range()] } ?? [])
+                    + (norm.map { [$0.weight.range()] } ?? [])
                 try sequence.dispatch(
                     pipeline, bindings: bindings, push: push,
                     groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, 1, 1), barrier: last)

@@ -7,10 +7,7 @@ import Augur
 struct BatchInvarianceTests {
     @Test("Prefill in one batch, in batches of 3 and token by token give bit-identical logits", arguments: [TensorType.q8_0, .q4_K])
     func prefillEqualsDecode(type: TensorType) throws {
-        var random = RandomModel()
-        random.weightType = type
-        random.hidden = 256
-        random.feedForward = 512
+        let random = TinyModels.wide(type)
         let model = try Model(path: try TinyModels.path(random, name: "invariance"))
         let tokens = [257, 32, 99, 97, 116, 258, 40, 41, 120, 121, 122]
         let whole = try model.makeSession(context: 64)

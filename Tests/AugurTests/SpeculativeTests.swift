@@ -28,10 +28,7 @@ struct SpeculativeTests {
 
     @Test("Prompt lookup, a perfect drafter and a wrong drafter all give plain greedy's tokens on a tiny model", arguments: [TensorType.q8_0, .q4_K])
     func tinyModel(type: TensorType) throws {
-        var random = RandomModel()
-        random.weightType = type
-        random.hidden = 256
-        random.feedForward = 512
+        let random = TinyModels.wide(type)
         let model = try Model(path: try TinyModels.path(random, name: "speculative"))
         let prompt = [257, 32, 99, 97, 116, 258, 99, 97, 116, 32, 99, 97, 116]
         let n = 40

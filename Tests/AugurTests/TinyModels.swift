@@ -21,4 +21,14 @@ enum TinyModels {
         }
         return path
     }
+
+    /// A random model of `type` weights, 256 wide with a feed-forward of 512: wide enough for
+    /// k-quant blocks and several workgroups a projection.
+    static func wide(_ type: TensorType) -> RandomModel {
+        var random = RandomModel()
+        random.weightType = type
+        random.hidden = 256
+        random.feedForward = 512
+        return random
+    }
 }

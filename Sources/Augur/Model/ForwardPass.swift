@@ -19,22 +19,33 @@ struct ForwardPass {
     var headExtra: WeightMatrix? = nil
 
     var x: GPUBuffer { buffers.x }
-    var h: GPUBuffer { buffers.h }
+
+    /// rmsnorm(x[t]) * g as a projection reads it: a buffer holding it, or x with the norm that the
+    /// projection applies as it reads (`KernelSet.fusesNorm`).
+    struct Normalized {
+        let input: GPUBuffer
+        let norm: MatVec.InputNorm?
+    }
 
     /// out[t] = embedding[ids[t]]
     func embed(_ table: WeightMatrix, into out: GPUBuffer) throws {
         try kernels.embedding.encode(sequence, table: table, ids: buffers.ids, tokens: tokens, output: out)
     }
 
-    /// out[t] = rmsnorm(input[t]) * weight
-    func rmsNorm(_ input: GPUBuffer, _ weight: GPUBuffer, into out: GPUBuffer) throws {
-        try kernels.rmsNorm.encode(sequence, input: input, weight: weight, output: out, n: configuration.hidden,
-                                   rows: tokens, eps: configuration.rmsEpsilon)
+    /// h[t] = rmsnorm(input[t]) * weight, for the next projection: a pass writing h, or none where the
+    /// projection normalises as it reads (each column's scale formed in one fixed order, so batch
+    /// invariant like the rest).
+    func rmsNorm(_ input: GPUBuffer, _ weight: GPUBuffer) throws -> Normalized {
+        let norm = MatVec.InputNorm(weight: weight, epsilon: configuration.rmsEpsilon)
+        if kernels.fusesNorm { return Normalized(input: input, norm: norm) }
+        try kernels.rmsNorm.encode(sequence, input: input, weight: weight, output: buffers.h, n: configuration.hidden,
+                                   rows: tokens, eps: norm.epsilon)
+        return Normalized(input: buffers.h, norm: nil)
     }
 
-    /// out[t] = [W1 input[t] | W2 input[t] | ...] (+ biases): stacked projections of one input.
-    func project(_ projection: StackedProjection, _ input: GPUBuffer, into out: GPUBuffer) throws {
-        try projection.encode(kernels.matVec, sequence: sequence, input: input, output: out, tokens: tokens)
+    /// out[t] = [W1 h[t] | W2 h[t] | ...] (+ biases), h = rmsnorm(x[t]) * g: stacked projections of one input.
+    func project(_ projection: StackedProjection, _ h: Normalized, into out: GPUBuffer) throws {
+        try projection.encode(kernels.matVec, sequence: sequence, input: h.input, norm: h.norm, output: out, tokens: tokens)
     }
 
     /// x[t] += W input[t]: a projection and its residual connection in one pass.
@@ -72,13 +83,13 @@ struct ForwardPass {
 
     /// logits[r] = W h[t] for the last `rows` tokens of the batch (a limited head: its prefix,
     /// then its extra rows).
-    func logits(_ weights: WeightMatrix, from hidden: GPUBuffer, rows: Int) throws {
+    func logits(_ weights: WeightMatrix, from h: Normalized, rows: Int) throws {
         let inputOffset = (tokens - rows) * configuration.hidden
-        try kernels.matVec.encode(sequence, weights: weights, input: hidden, inputOffset: inputOffset,
-                                  output: buffers.logits, columns: rows, rows: headRows)
+        try kernels.matVec.encode(sequence, weights: weights, input: h.input, inputOffset: inputOffset,
+                                  output: buffers.logits, columns: rows, rows: headRows, norm: h.norm)
         if let extra = headExtra, let prefix = headRows {
-            try kernels.matVec.encode(sequence, weights: extra, input: hidden, inputOffset: inputOffset, output: buffers.logits,
-                                      outputOffset: prefix, outputStride: configuration.vocabulary, columns: rows)
+            try kernels.matVec.encode(sequence, weights: extra, input: h.input, inputOffset: inputOffset, output: buffers.logits,
+                                      outputOffset: prefix, outputStride: configuration.vocabulary, columns: rows, norm: h.norm)
         }
     }
 }

@@ -11,18 +11,18 @@ enum Llama: Architecture {
         if layers.lowerBound == 0 { try f.embed(w.embedding, into: f.x) }         // x: [n, d]
         for l in layers {
             let layer = w.layers[l]
-            try f.rmsNorm(f.x, layer.attentionNorm, into: f.h)                     // h: [n, d]
-            try f.project(layer.queryKeyValue, f.h, into: b.queryKeyValue)         // qkv: [n, (H + 2 Hkv) * hd]
+            let h = try f.rmsNorm(f.x, layer.attentionNorm)                            // h: [n, d]
+            try f.project(layer.queryKeyValue, h, into: b.queryKeyValue)           // qkv: [n, (H + 2 Hkv) * hd]
             try f.store(b.queryKeyValue, layer: l)                                 // cache[l][slots] = rope(k), v
             try f.attend(b.queryKeyValue, layer: l, into: b.attention)            // a = attention(rope(q)): [n, H * hd]
             try f.addLinear(layer.output, b.attention, to: f.x)                    // x += Wo a: [n, d]
-            try f.rmsNorm(f.x, layer.feedForwardNorm, into: f.h)                  // h: [n, d]
-            try f.project(layer.gateUp, f.h, into: b.gateUp)                      // gu: [n, 2 ff]
+            let h2 = try f.rmsNorm(f.x, layer.feedForwardNorm)                         // h: [n, d]
+            try f.project(layer.gateUp, h2, into: b.gateUp)                        // gu: [n, 2 ff]
             try f.swiglu(b.gateUp, into: b.gate)                                  // g = silu(gate) * up: [n, ff]
             try f.addLinear(layer.down, b.gate, to: f.x)                          // x += Wd g: [n, d]
         }
         guard logitRows > 0 else { return }
-        try f.rmsNorm(f.x, w.outputNorm, into: f.h)                               // h: [n, d]
-        try f.logits(w.output, from: f.h, rows: logitRows)                        // logits: [rows, vocab]
+        let h = try f.rmsNorm(f.x, w.outputNorm)                                      // h: [n, d]
+        try f.logits(w.output, from: h, rows: logitRows)                          // logits: [rows, vocab]
     }
 }

@@ -26,8 +26,14 @@ public final class Model: @unchecked Sendable {
     /// Opens a GGUF file, builds its tokenizer and uploads its weights, requantized to
     /// `requantization` if given (for draft models). `progress` receives (layers done, layers)
     /// while weights upload.
-    public init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
-                progress: (Int, Int) -> Void = { _, _ in }) throws {
+    public convenience init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
+                            progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(path: path, library: library, requantization: requantization, fusesNorm: nil, progress: progress)
+    }
+
+    /// `fusesNorm` overrides `KernelSet.fusesNorm`'s choice (tests run both ways on any device).
+    init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil, fusesNorm: Bool?,
+         progress: (Int, Int) -> Void = { _, _ in }) throws {
         let start = Date()
         guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
         file = try GGUFFile(path: path)
@@ -37,7 +43,7 @@ public final class Model: @unchecked Sendable {
         architecture = try Architectures.named(configuration.architecture)
         tokenizer = try Tokenizer(TokenizerConfiguration(gguf: file))
         let library = try library ?? KernelLibrary.shared()
-        kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout)
+        kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: fusesNorm)
         encoding = WeightEncoding(library: library, requantization: requantization)
         weights = try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
         loadSeconds = Date().timeIntervalSince(start)
@@ -54,19 +60,19 @@ public final class Model: @unchecked Sendable {
     }
 
     /// Creates ahead of use every matvec pipeline that batches of up to `batch` tokens need: one per
-    /// weight type, form (plain, with bias, residual) and pass size. A CPU device compiles a pipeline
+    /// weight type, form (normalised input with or without bias, residual) and pass size. A CPU device compiles a pipeline
     /// to machine code when it is created, and speculative rounds vary their batch size, so without
     /// this a benchmark's first rounds pay for compilation. Generation creates them lazily.
     public func prepareKernels(batch: Int) throws {
-        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool }
-        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false)]
+        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool, norm: Bool }
+        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false, norm: kernels.fusesNorm)]
         for layer in weights.layers {
             for part in layer.queryKeyValue.parts + layer.gateUp.parts {
-                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil))
+                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil, norm: kernels.fusesNorm))
             }
-            for matrix in [layer.output, layer.down] { variants.insert(Variant(type: matrix.type, accumulate: true, bias: false)) }
+            for matrix in [layer.output, layer.down] { variants.insert(Variant(type: matrix.type, accumulate: true, bias: false, norm: false)) }
         }
-        for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias) }
+        for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias, norm: v.norm) }
     }
 
     /// Pipelines created so far on this model's device (shared with every model on the same library).

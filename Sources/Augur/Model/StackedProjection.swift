@@ -53,11 +53,13 @@ public struct StackedProjection: @unchecked Sendable {
         (weightName.hasSuffix(".weight") ? String(weightName.dropLast(".weight".count)) : weightName) + ".bias"
     }
 
-    /// Records out[t][firstRow + r] = W_part[r] input[t] (+ bias) for every part.
-    func encode(_ matVec: MatVec, sequence: CommandSequence, input: GPUBuffer, output: GPUBuffer, tokens: Int) throws {
+    /// Records out[t][firstRow + r] = W_part[r] input[t] (+ bias) for every part, the input
+    /// RMS-normalised as it is read when `norm` is given.
+    func encode(_ matVec: MatVec, sequence: CommandSequence, input: GPUBuffer, norm: MatVec.InputNorm? = nil,
+                output: GPUBuffer, tokens: Int) throws {
         for part in parts {
             try matVec.encode(sequence, weights: part.matrix, input: input, output: output, outputOffset: part.firstRow,
-                              outputStride: rows, columns: tokens, bias: part.bias)
+                              outputStride: rows, columns: tokens, bias: part.bias, norm: norm)
         }
     }
 }
