@@ -130,7 +130,7 @@ public struct MatVec: Sendable {
             bindings: bindings + (norm ? 1 : 0), texels: texels, push: Push.self)
     }
 
-    /// Creates ahead of use the pipelines of a weight type (in its plain, residual or bias form)
+    /// Creates ahead of use the pipelines of a weight type (in its plain, residual, bias or norm form)
     /// for every pass that a batch of up to `columns` columns can make.
     public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false, norm: Bool = false) throws {
         let layout = try WeightLayout(type)
