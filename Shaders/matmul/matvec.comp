@@ -153,7 +153,7 @@ void main() {
             }
             uint xb = p.xOffset4 + col0 * p.xStride4 + u * 8u;
 #ifdef NORM_INPUT
-            vec4 gShared = LOAD_G(u * 8u + min(lane, 7u));  // the norm weights of this lane's vec4 (SHARE_INPUT)
+            vec4 gShared = SHARE_INPUT ? LOAD_G(u * 8u + min(lane, 7u)) : vec4(0.0);  // this lane's vec4 of norm weights
 #endif
             [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;

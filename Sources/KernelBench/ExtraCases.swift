@@ -1,7 +1,9 @@
 import Kernels
 
-/// Cases of kernels that live in their own files (attention, vocabulary); listed here so the
+/// Cases that live in their own files (attention, the normalised projections); listed here so the
 /// runner needs no change when a kernel family is added.
 enum ExtraCases {
-    static func all(matVec: MatVec.Configuration?) -> [BenchCase] { AttentionCases.all() + NormProjectionCases.all(configuration: matVec) }
+    static func all(matVec: MatVec.Configuration?) -> [BenchCase] {
+        AttentionCases.all() + NormProjectionCases.all(configuration: matVec)
+    }
 }

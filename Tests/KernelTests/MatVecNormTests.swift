@@ -7,6 +7,15 @@ import VulkanRuntime
 struct MatVecNormTests {
     static let types: [TensorType] = [.f32, .q4_0, .q8_0, .q4_K, .q6_K]
 
+    /// The device's own matvec, or (`gpuLayout`) the GPU layout on any device: a subgroup splits each
+    /// row, 4 rows a lane, storage-buffer reads, 8 columns a pass (the path that loads the norm
+    /// weights per element instead of sharing one vec4 a lane).
+    static func matVec(_ library: KernelLibrary, gpuLayout: Bool) throws -> MatVec {
+        let sg = library.subgroupSize
+        return try MatVec(library: library, configuration: gpuLayout
+            ? MatVec.Configuration(lanesPerRow: sg, columnsPerPass: 8, workgroupSize: sg * 4, rowsPerLane: 4) : nil)
+    }
+
     /// `count` random columns of `columns` floats (mixed magnitudes, so the norm matters) and a norm weight.
     static func inputs(columns: Int, count: Int, seed: UInt64) -> (x: [Float], weight: [Float]) {
         let x = SyntheticTensor.randomFloats(count: columns * count, seed: seed).enumerated().map { $1 * Float(1 + $0 / columns * 3) }
@@ -14,10 +23,11 @@ struct MatVecNormTests {
         return (x, weight)
     }
 
-    @Test("Matches RMSNorm then matvec on the CPU (tolerance 1e-5 of sum |w h| plus 1e-6)", arguments: types)
-    func matchesReference(type: TensorType) throws {
+    @Test("Matches RMSNorm then matvec on the CPU (tolerance 1e-5 of sum |w h| plus 1e-6), in the device's and the GPU layout",
+          arguments: types, [false, true])
+    func matchesReference(type: TensorType, gpuLayout: Bool) throws {
         let library = try KernelLibrary.shared()
-        let matvec = try MatVec(library: library)
+        let matvec = try Self.matVec(library, gpuLayout: gpuLayout)
         for (i, shape) in [(rows: 67, columns: 256, count: 1), (rows: 130, columns: 512, count: 5), (rows: 33, columns: 768, count: 17)].enumerated() {
             let bytes = try SyntheticTensor.randomBytes(type: type, rows: shape.rows, columns: shape.columns, seed: UInt64(31 + i))
             let dense = try Dequantize.row(type, from: bytes, elements: shape.rows * shape.columns)
@@ -30,14 +40,15 @@ struct MatVecNormTests {
             let h = Reference.rmsNorm(x, weight: g, n: shape.columns, rows: shape.count, eps: 1e-6)
             let want = Reference.matVec(weights: dense, rows: shape.rows, columns: shape.columns, inputs: h, count: shape.count)
             let bad = worstViolation(got, want.y, tolerance: want.magnitude.map { $0 * 1e-5 + 1e-6 })
-            #expect(bad == nil, "\(type) \(shape): element \(bad?.index ?? -1) got \(bad?.got ?? 0) want \(bad?.want ?? 0)")
+            #expect(bad == nil, "\(type) \(shape) gpu layout \(gpuLayout): element \(bad?.index ?? -1) got \(bad?.got ?? 0) want \(bad?.want ?? 0)")
         }
     }
 
-    @Test("A column's result is bit-for-bit the same alone, in every batch of 2 to 17, and at an offset", arguments: [TensorType.q4_K, .q6_K, .q8_0])
-    func batchInvariant(type: TensorType) throws {
+    @Test("A column's result is bit-for-bit the same alone, in every batch of 2 to 17, and at an offset, in both layouts",
+          arguments: [TensorType.q4_K, .q6_K, .q8_0], [false, true])
+    func batchInvariant(type: TensorType, gpuLayout: Bool) throws {
         let library = try KernelLibrary.shared()
-        let matvec = try MatVec(library: library)
+        let matvec = try Self.matVec(library, gpuLayout: gpuLayout)
         let (rows, columns, count) = (45, 512, 17)
         let bytes = try SyntheticTensor.randomBytes(type: type, rows: rows, columns: columns, seed: 41)
         let weights = try WeightMatrix.upload(library: library, type: type, rows: rows, columns: columns, gguf: bytes)
