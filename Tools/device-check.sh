@@ -178,7 +178,7 @@ real() {
             --prompts "$prompts" --max-tokens 64 --json
         step real-lengths 150 "$out/real-lengths.json" "$bin/augur" bench --model "$target" --draft-model "$draft" \
             --prompts "$prompts" --max-tokens 64 --sweep 1,2,3,4 --json
-        step real-draft-cost 60 "$out/real-draft-cost.json" "$bin/augur" bench --model "$draft" --requantize q4_0 \
+        step real-draft-cost 60 "$out/real-draft-cost.json" "$bin/augur" bench --model "$draft" --requantize q4_1 \
             --prompts "$prompts" --verify-cost 1,2,4 --profile --json
     fi
     step real-cost 60 "$out/real-cost.json" "$bin/augur" bench --model "$target" --prompts "$prompts" \

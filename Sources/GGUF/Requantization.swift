@@ -14,15 +14,26 @@ public enum Requantization {
         type.isDequantizable && bitsPerWeight(type) > bitsPerWeight(target)
     }
 
+    /// The types a tensor can be requantized into.
+    public static let targets: [TensorType] = [.q4_0, .q4_1]
+
     /// The `elements` values of `type` at the start of `source` (whole rows of `rowElements`)
-    /// re-encoded as q4_0 blocks: each value is decoded exactly (`Dequantize`), then quantized
-    /// by `encodeQ4_0`. Rows are encoded in parallel; the bytes do not depend on how.
-    public static func q4_0(_ type: TensorType, from source: UnsafeRawBufferPointer, elements: Int,
-                            rowElements: Int) throws -> [UInt8] {
-        guard rowElements > 0, elements % rowElements == 0, rowElements % 32 == 0 else {
-            throw TensorTypeError.rowNotMultipleOfBlock(type: .q4_0, elements: rowElements)
+    /// re-encoded as blocks of `target` (one of `targets`): each value is decoded exactly
+    /// (`Dequantize`), then each block of 32 quantized by `encodeQ4_0` or `encodeQ4_1`. Rows are
+    /// encoded in parallel; the bytes do not depend on how.
+    public static func encode(_ type: TensorType, as target: TensorType, from source: UnsafeRawBufferPointer,
+                              elements: Int, rowElements: Int) throws -> [UInt8] {
+        let encodeBlock: @Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer) -> Void
+        switch target {
+        case .q4_0: encodeBlock = encodeQ4_0
+        case .q4_1: encodeBlock = encodeQ4_1
+        default: throw TensorTypeError.unsupported(target)
         }
-        let inRow = try type.rowBytes(elements: rowElements), outRow = rowElements / 32 * TensorType.q4_0.bytesPerBlock
+        guard rowElements > 0, elements % rowElements == 0, rowElements % 32 == 0 else {
+            throw TensorTypeError.rowNotMultipleOfBlock(type: target, elements: rowElements)
+        }
+        let blockBytes = target.bytesPerBlock
+        let inRow = try type.rowBytes(elements: rowElements), outRow = rowElements / 32 * blockBytes
         let rows = elements / rowElements
         guard source.count >= rows * inRow else { throw TensorTypeError.bufferTooSmall(needed: rows * inRow, got: source.count) }
         _ = try Dequantize.decoder(for: type)  // an unreadable type fails here, not inside the workers
@@ -40,28 +51,12 @@ public enum Requantization {
                     let values = (try? Dequantize.row(type, from: row, elements: rowElements)) ?? []
                     values.withUnsafeBufferPointer { x in
                         for b in 0..<rowElements / 32 {
-                            encodeQ4_0(x.baseAddress! + b * 32, into: target + r * outRow + b * 18)
+                            encodeBlock(x.baseAddress! + b * 32, target + r * outRow + b * blockBytes)
                         }
                     }
                 }
             }
         }
         return out
-    }
-
-    /// One q4_0 block of the 32 values at `x`: the scale is the value of largest magnitude over
-    /// -8 (so that value is exactly -8 steps and the 16 levels cover [-8d, 7d] with its sign
-    /// first), each value rounds to the nearest level, clamped to the 4-bit range. Layout as
-    /// `Dequantize.q4_0` reads it: half d, then byte j holds values j (low nibble) and j + 16.
-    static func encodeQ4_0(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
-        var extreme: Float = 0
-        for j in 0..<32 where abs(x[j]) > abs(extreme) { extreme = x[j] }
-        let d = extreme / -8
-        let inverse: Float = d == 0 ? 0 : 1 / d
-        block.storeBytes(of: Float16(d).bitPattern.littleEndian, as: UInt16.self)
-        func level(_ v: Float) -> UInt8 { UInt8(min(15, max(0, (v * inverse + 8).rounded()))) }
-        for j in 0..<16 {
-            block.storeBytes(of: level(x[j]) | level(x[j + 16]) << 4, toByteOffset: 2 + j, as: UInt8.self)
-        }
     }
 }

@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Compare each chosen drafter alone, then all of them combined with --adaptive, plain decoding run once per prompt.")
     var each = false
 
-    @Option(help: "Compare the draft model loaded these ways (comma separated: none, q4_0; see --draft-quantization), plain decoding run once per prompt.")
+    @Option(help: "Compare the draft model loaded these ways (comma separated: none, q4_0, q4_1; see --draft-quantization), plain decoding run once per prompt.")
     var compareDraftQuantization: String?
 
     @Option(help: "Instead of a prompt set, time one target pass of each of these token counts (like 1,2,4,8,16) against a one-token pass.")

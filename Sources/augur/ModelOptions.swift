@@ -10,7 +10,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Context length in tokens (default: enough for the request, at most the model's).")
     var context: Int?
 
-    @Option(help: "Requantize the model's matrices wider than this type to it at load (lossy: q4_0 trades quality for bytes; meant for draft models, see --draft-quantization; default: none).")
+    @Option(help: "Requantize the model's matrices wider than this type to it at load (lossy: q4_0 and q4_1 trade quality for bytes; meant for draft models, see --draft-quantization; default: none).")
     var requantize: DraftQuantization?
 
     func load() throws -> Model {

@@ -15,7 +15,7 @@ struct SpeculationOptions: ParsableArguments {
     @Option(help: "Draft model: compute only the first N tokens of its output head (the vocabulary's likeliest, FR-Spec style) and the request's tokens past them; 0: the whole head. (default: 65536)")
     var draftVocabulary: Int?
 
-    @Option(help: "Draft model: q4_0 requantizes its matrices wider than 4.5 bits a weight to q4_0 at load (fewer bytes and less work a drafted token; lossy for the draft, never for the output); none keeps them as stored. (default: q4_0)")
+    @Option(help: "Draft model: q4_1 (or q4_0) requantizes its matrices stored wider than 5 (4.5) bits a weight at load (fewer bytes and less work a drafted token; lossy for the draft, never for the output); none keeps them as stored. (default: q4_1)")
     var draftQuantization: DraftQuantization?
 
     @Flag(help: "Self-speculation: the target's first layers draft (see --exit-layer).")
@@ -33,7 +33,7 @@ struct SpeculationOptions: ParsableArguments {
     @Flag(help: "Size each round's draft by the measured acceptance and verification cost (at most --draft-max per path).")
     var adaptive = false
 
-    @Option(help: "SpecDec++ stop rule: end a drafted path once the drafter's chance that it holds a rejection exceeds this (default: 0.3; 1: off).")
+    @Option(help: "SpecDec++ stop rule: end a drafted path once the drafter's chance that it holds a rejection exceeds this (default: 0.2; 1: off).")
     var stopProbability: Double?
 
     var isOn: Bool { lookup || ngram || draftModel != nil || selfSpec }
@@ -73,7 +73,7 @@ struct SpeculationOptions: ParsableArguments {
 
     /// The draft model `--draft-model` names, loaded.
     func loadDraft() throws -> Model? {
-        try draftModel.map { try Model(path: ModelStore().resolve($0).path, requantization: (draftQuantization ?? .q4_0).requantization) }
+        try draftModel.map { try Model(path: ModelStore().resolve($0).path, requantization: (draftQuantization ?? .q4_1).requantization) }
     }
 
     /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on, `draft` the
@@ -90,12 +90,13 @@ struct SpeculationOptions: ParsableArguments {
 
 /// How `--draft-model` is loaded: requantized (`WeightRequantization`) or as stored.
 enum DraftQuantization: String, ExpressibleByArgument, CaseIterable {
-    case none, q4_0
+    case none, q4_0, q4_1
 
     var requantization: WeightRequantization? {
         switch self {
         case .none: nil
         case .q4_0: .q4_0
+        case .q4_1: .q4_1
         }
     }
 }

@@ -106,18 +106,19 @@ struct DraftModelTests {
         #expect(own.tokens == expected && ownStats.accepted == ownStats.drafted)
     }
 
-    @Test("A draft model requantized to q4_0 at load holds q4_0 matrices and still gives plain greedy's tokens")
-    func requantizedDraft() throws {
+    @Test("A draft model requantized at load holds matrices of that type and still gives plain greedy's tokens",
+          arguments: WeightRequantization.allCases)
+    func requantizedDraft(_ requantization: WeightRequantization) throws {
         var target = RandomModel()
         (target.hidden, target.feedForward, target.layers) = (256, 512, 3)
         let path = try TinyModels.path(target, name: "pair-target")
         let targetModel = try Model(path: path)
-        let draftModel = try Model(path: path, requantization: .q4_0)
+        let draftModel = try Model(path: path, requantization: requantization)
         let weights = draftModel.weights
         let types = [weights.embedding.type, weights.output.type] + weights.layers.flatMap { layer in
             (layer.queryKeyValue.parts + layer.gateUp.parts).map(\.matrix.type) + [layer.output.type, layer.down.type]
         }
-        #expect(Set(types) == [.q4_0] && draftModel.requantization == .q4_0)
+        #expect(Set(types) == [requantization.type] && draftModel.requantization == requantization)
         #expect(targetModel.weights.layers[0].down.type == .q8_0)
         let prompt = [257, 32, 99, 97, 116]
         let expected = try SpeculativeTests.plain(targetModel, prompt, 30)
@@ -128,7 +129,7 @@ struct DraftModelTests {
         let (result, stats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(4))
         #expect(result.tokens == expected)
         #expect(stats.accepted > 0)
-        print("q4_0 self-draft: \(stats.accepted)/\(stats.drafted) accepted")
+        print("\(requantization) self-draft: \(stats.accepted)/\(stats.drafted) accepted")
     }
 
     @Test("A draft model with another vocabulary is refused with a clear error")

@@ -7,12 +7,15 @@ import VulkanRuntime
 /// weights can cost acceptance but never change what is generated, and they cost fewer bytes (and
 /// on lavapipe less time) per drafted token.
 public enum WeightRequantization: String, Sendable, CaseIterable {
-    /// 4.5 bits a weight (`Requantization.q4_0`).
+    /// 4.5 bits a weight: a scale per 32 (`Requantization.encodeQ4_0`).
     case q4_0
+    /// 5 bits a weight: a scale and an offset per 32 (`Requantization.encodeQ4_1`).
+    case q4_1
 
     var type: TensorType {
         switch self {
         case .q4_0: .q4_0
+        case .q4_1: .q4_1
         }
     }
 }
@@ -34,7 +37,8 @@ struct WeightEncoding {
         switch (type, storage(of: type)) {
         case let (from, to) where from == to: return Array(bytes)
         case (.q5_0, .q8_0): return try Widening.q8_0(fromQ5_0: bytes)
-        case (_, .q4_0): return try Requantization.q4_0(type, from: bytes, elements: rows * columns, rowElements: columns)
+        case let (_, to) where requantization?.type == to:
+            return try Requantization.encode(type, as: to, from: bytes, elements: rows * columns, rowElements: columns)
         case let (_, to): throw TensorTypeError.unsupported(to)
         }
     }
