@@ -80,8 +80,10 @@ extension Requantization {
             let determinant = 32 * sqq - sq * sq
             guard round < 3, error > 0, determinant > 0 else { break }
             let fitted = (32 * sxq - sq * sx) / determinant
-            candidate = (Float16(fitted), Float16((sx - fitted * sq) / 32))
-            guard candidate.d > 0 else { break }
+            let next = (d: Float16(fitted), m: Float16((sx - fitted * sq) / 32))
+            // The same candidate again would give the same levels: the fit has converged.
+            guard next.d > 0, next != candidate else { break }
+            candidate = next
         }
         let (scale, offset) = (Float(best.d), Float(best.m))
         let inverse: Float = scale == 0 ? 0 : 1 / scale
