@@ -56,10 +56,10 @@ extension Requantization {
 
     /// One q4_1 block of the 32 values at `x` (value = d q + m, q in 0...15): starting from the
     /// block's range (m its least value, d a fifteenth of the range), each value takes its nearest
-    /// level, then (d, m) become the least-squares fit of the values to those levels, three times
-    /// (each step can only lower the error before fp16 rounding); the candidate of least squared
-    /// error (with d and m in fp16, as stored) is kept. A block that is
-    /// exactly q4_1 with both end levels used keeps its (d, m) (error 0). Layout as
+    /// level, then (d, m) become the least-squares fit of the values to those levels, up to three
+    /// times (each step can only lower the error before fp16 rounding; a fit that repeats ends the
+    /// search); the candidate of least squared error (d and m in fp16, as stored) is kept. A block
+    /// that is exactly q4_1 with both end levels used keeps its (d, m) (error 0). Layout as
     /// `Dequantize.q4_1` reads it: half d, half m, then byte j holds values j (low nibble) and j + 16.
     static func encodeQ4_1(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
         var lo = x[0], hi = x[0]

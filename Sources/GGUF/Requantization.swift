@@ -14,11 +14,8 @@ public enum Requantization {
         type.isDequantizable && bitsPerWeight(type) > bitsPerWeight(target)
     }
 
-    /// The types a tensor can be requantized into.
-    public static let targets: [TensorType] = [.q4_0, .q4_1]
-
     /// The `elements` values of `type` at the start of `source` (whole rows of `rowElements`)
-    /// re-encoded as blocks of `target` (one of `targets`): each value is decoded exactly
+    /// re-encoded as blocks of `target` (q4_0 or q4_1): each value is decoded exactly
     /// (`Dequantize`), then each block of 32 quantized by `encodeQ4_0` or `encodeQ4_1`. Rows are
     /// encoded in parallel; the bytes do not depend on how.
     public static func encode(_ type: TensorType, as target: TensorType, from source: UnsafeRawBufferPointer,
