@@ -103,7 +103,7 @@ struct RequantizationTests {
         #expect(encoded == direct)
     }
 
-    @Test("Only wider types narrow, and bad sizes are errors")
+    @Test("Only wider types narrow, and bad sizes and targets are errors")
     func rules() throws {
         #expect(Requantization.narrows(.q8_0, to: .q4_0) && Requantization.narrows(.q5_0, to: .q4_0) && Requantization.narrows(.q6_K, to: .q4_0))
         #expect(!Requantization.narrows(.q4_0, to: .q4_0) && !Requantization.narrows(.q4_K, to: .q4_0))
@@ -111,6 +111,11 @@ struct RequantizationTests {
         let short = [UInt8](repeating: 0, count: 10)
         #expect(throws: TensorTypeError.self) { try short.withUnsafeBytes { try Requantization.encode(.q8_0, as: .q4_0, from: $0, elements: 32, rowElements: 32) } }
         #expect(throws: TensorTypeError.self) { try short.withUnsafeBytes { try Requantization.encode(.f32, as: .q4_0, from: $0, elements: 48, rowElements: 48) } }
+        // q4_1 narrows q5_0 (5.5 bits) but not itself or q4_K; only q4_0 and q4_1 are targets.
+        #expect(Requantization.narrows(.q5_0, to: .q4_1) && !Requantization.narrows(.q4_1, to: .q4_1) && !Requantization.narrows(.q4_K, to: .q4_1))
+        let block = [Float](repeating: 1, count: 32)
+        #expect(throws: TensorTypeError.self) { try block.withUnsafeBytes { try Requantization.encode(.f32, as: .q8_0, from: $0, elements: 32, rowElements: 32) } }
+        #expect(throws: TensorTypeError.self) { try block.withUnsafeBytes { try Requantization.encode(.f32, as: .q4_1, from: $0, elements: 32, rowElements: 16) } }
     }
 }
 
