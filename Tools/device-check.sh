@@ -162,15 +162,19 @@ real() {
     [[ -f $target && -f $prompts ]] || return 0
     if [[ $(stat -c %s "$target") != 1117320768 ]]; then echo "target incomplete" >> "$summary"; return 0; fi
     # First (short, and the open questions): attention's slots a step (AUGUR_ATTENTION) and the
-    # RMSNorm fused into the projections or run as passes of its own (AUGUR_NORM), each in the real
-    # pass over a HumanEval context.
-    local slots norm
+    # RMSNorm fused into the projections or run as passes of its own (AUGUR_NORM), and SwiGLU fused
+    # into the down projection or not (AUGUR_SWIGLU), each in the real pass over a HumanEval context.
+    local slots norm swiglu
     for slots in ${ATTENTION_SLOTS:-4 8 16 32}; do
         step "real-attention slots=$slots" 30 "$out/real-attention-$slots.json" env AUGUR_ATTENTION=slots=$slots \
             "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
     done
     for norm in separate fused; do
         step "real-norm $norm" 30 "$out/real-norm-$norm.json" env AUGUR_NORM=$norm \
+            "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
+    done
+    for swiglu in separate fused; do
+        step "real-swiglu $swiglu" 30 "$out/real-swiglu-$swiglu.json" env AUGUR_SWIGLU=$swiglu \
             "$bin/augur" bench --model "$target" --prompts "$prompts" --verify-cost 1,9 --profile --json
     done
     if [[ $(stat -c %s "$draft" 2>/dev/null) == 491400064 ]]; then

@@ -9,7 +9,9 @@
 // to Y (a residual connection); BIAS adds bias[row] (binding 4). Either way each output is one more
 // float add after the same sum, so the bits equal a separate add kernel's. NORM_INPUT=<binding>
 // multiplies by G (that binding) the RMS-normalised X: the RMSNorm before a projection, without a
-// dispatch and a buffer of its own. Specialization:
+// dispatch and a buffer of its own. SWIGLU_INPUT reads silu(X[c][k]) * X[c][k + gate-to-up], a
+// feed-forward's gate and up halves, where it read X: SwiGLU without a pass of its own (the same
+// expression as elementwise.comp's). Specialization:
 // 0 workgroup size, 1 subgroup size, 2 lanes per row (power of two <= subgroup size), 3 columns
 // (the loops over columns unroll completely), 4 rows per lane (each broadcast input value serves
 // that many rows).
@@ -58,6 +60,7 @@ layout(push_constant) uniform Params {
     uint yOffset;       // first float of Y
     uint biasOffset;    // bias index of this dispatch's first row
     float eps;          // NORM_INPUT: RMSNorm's epsilon
+    uint gateToUp4;     // SWIGLU_INPUT: vec4s from a column's gate half to its up half
 } p;
 
 #include "../quant/dequant.glsl"
@@ -96,6 +99,9 @@ const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup pe
 // Column c's vec4 i of X, holding the row's vec4 k: (x * scale[c]) * g (RMSNorm's own form); g[k]
 // is loaded once per unit for every column where lanes share the input.
 #define LOAD_INPUT(i, c, gk) ((LOAD_X(i) * normScale[c]) * (gk))
+#elif defined(SWIGLU_INPUT)
+vec4 swiglu(vec4 gate, vec4 up) { return (gate / (1.0 + exp(-gate))) * up; }
+#define LOAD_INPUT(i, c, gk) swiglu(LOAD_X(i), LOAD_X((i) + p.gateToUp4))
 #else
 #define LOAD_INPUT(i, c, gk) LOAD_X(i)
 #endif

@@ -4,6 +4,6 @@ import Kernels
 /// runner needs no change when a kernel family is added.
 enum ExtraCases {
     static func all(matVec: MatVec.Configuration?) -> [BenchCase] {
-        AttentionCases.all() + NormProjectionCases.all(configuration: matVec)
+        AttentionCases.all() + FusedInputCases.all(configuration: matVec)
     }
 }

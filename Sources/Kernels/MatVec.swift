@@ -14,6 +14,7 @@ public struct MatVec: Sendable {
         var xStride4: UInt32, xOffset4: UInt32, yStride: UInt32, yOffset: UInt32
         var biasOffset: UInt32
         var eps: Float
+        var gateToUp4: UInt32
     }
 
     /// RMSNorm applied to the input as it is read: X[c] = x[c] / sqrt(mean(x[c]^2) + epsilon) * weight.
@@ -102,10 +103,11 @@ public struct MatVec: Sendable {
     }
 
     func pipeline(_ layout: WeightLayout, columns: Int, accumulate: Bool = false, bias: Bool = false,
-                  norm: Bool = false) throws -> ComputePipeline {
+                  norm: Bool = false, gated: Bool = false) throws -> ComputePipeline {
         var defines = [layout.define: "1"]
         if accumulate { defines["ACCUMULATE"] = "1" }
         if bias { defines["BIAS"] = "1" }
+        if gated { defines["SWIGLU_INPUT"] = "1" }
         let bindings = bias ? 5 : 4
         if norm { defines["NORM_INPUT"] = "\(bindings)" }
         var texels: [Int: TexelFormat] = [:]
@@ -130,23 +132,26 @@ public struct MatVec: Sendable {
             bindings: bindings + (norm ? 1 : 0), texels: texels, push: Push.self)
     }
 
-    /// Creates ahead of use the pipelines of a weight type (in its plain, residual, bias or norm form)
-    /// for every pass that a batch of up to `columns` columns can make.
-    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false, norm: Bool = false) throws {
+    /// Creates ahead of use the pipelines of a weight type (in its plain, residual, bias, norm or
+    /// gated form) for every pass that a batch of up to `columns` columns can make.
+    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false, norm: Bool = false,
+                        gated: Bool = false) throws {
         let layout = try WeightLayout(type)
         let most = min(max(columns ?? configuration.columnsPerPass, 1), configuration.columnsPerPass)
-        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias, norm: norm) }
+        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias, norm: norm, gated: gated) }
     }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.
     /// Offsets and strides are in floats; input offsets and strides must be multiples of 4.
     /// With `bias`, bias[r] is added; with `accumulate`, the result is added to Y (a residual).
     /// `rows` computes only the first rows of W (Y's other rows are left as they are). With
-    /// `norm`, each input column is RMS-normalised (`InputNorm`) as it is read.
+    /// `norm`, each input column is RMS-normalised (`InputNorm`) as it is read. With `gateToUp`,
+    /// each input column holds a gate and, that many floats after it, an up half, and X is
+    /// silu(gate) * up (SwiGLU as it is read; a multiple of 4, not with `norm`).
     public func encode(
         _ sequence: CommandSequence, weights: WeightMatrix, input: GPUBuffer, inputOffset: Int = 0, inputStride: Int? = nil,
         output: GPUBuffer, outputOffset: Int = 0, outputStride: Int? = nil, columns: Int,
-        bias: GPUBuffer? = nil, accumulate: Bool = false, rows: Int? = nil, norm: InputNorm? = nil
+        bias: GPUBuffer? = nil, accumulate: Bool = false, rows: Int? = nil, norm: InputNorm? = nil, gateToUp: Int? = nil
     ) throws {
         let computed = rows ?? weights.rows
         guard (1...weights.rows).contains(computed) else {
@@ -159,7 +164,10 @@ public struct MatVec: Sendable {
         guard xStride % 4 == 0, inputOffset % 4 == 0, columns > 0 else {
             throw VulkanError.invalidArgument("matvec input offset \(inputOffset) and stride \(xStride) must be multiples of 4")
         }
-        guard (inputOffset + (columns - 1) * xStride + weights.columns) * 4 <= input.size,
+        if let gateToUp, gateToUp % 4 != 0 || gateToUp < weights.columns || norm != nil {
+            throw VulkanError.invalidArgument("matvec gate-to-up offset \(gateToUp) must be a multiple of 4, past the gate's \(weights.columns) floats, and not with a norm")
+        }
+        guard (inputOffset + (columns - 1) * xStride + (gateToUp ?? 0) + weights.columns) * 4 <= input.size,
               (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
             throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
         }
@@ -171,7 +179,8 @@ public struct MatVec: Sendable {
             .map { $0.clamped(to: 0..<computed) }.filter { !$0.isEmpty }
         for first in stride(from: 0, to: columns, by: configuration.columnsPerPass) {
             let count = min(configuration.columnsPerPass, columns - first)
-            let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil, norm: norm != nil)
+            let pipeline = try pipeline(weights.layout, columns: count, accumulate: accumulate, bias: bias != nil, norm: norm != nil,
+                                        gated: gateToUp != nil)
             let rowsPerGroup = configuration.workgroupSize / configuration.lanesPerRow * configuration.rowsPerLane(columns: count)
             for chunk in chunks {
                 let planes = weights.planes(chunk)
@@ -181,7 +190,7 @@ public struct MatVec: Sendable {
                     groupsPerRow: UInt32(layout.groupsPerRow(columns: weights.columns)),
                     xStride4: UInt32(xStride / 4), xOffset4: UInt32((inputOffset + first * xStride) / 4),
                     yStride: UInt32(yStride), yOffset: UInt32(outputOffset + first * yStride + chunk.lowerBound),
-                    biasOffset: UInt32(chunk.lowerBound), eps: norm?.epsilon ?? 0)
+                    biasOffset: UInt32(chunk.lowerBound), eps: norm?.epsilon ?? 0, gateToUp4: UInt32((gateToUp ?? 0) / 4))
                 // Passes and chunks write disjoint outputs: one barrier after the last.
                 let last = first + count == columns && chunk == chunks.last
                 let bindings = [planes.a, planes.b, input.range(), output.range()] + (bias.map { [$0.range()] } ?? [])

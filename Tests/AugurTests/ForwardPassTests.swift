@@ -5,11 +5,11 @@ import Testing
 
 @Suite("Forward pass on real models", .serialized)
 struct ForwardPassTests {
-    @Test("SmolLM2's GPU logits match a CPU reference forward pass, the norm run separately and fused",
+    @Test("SmolLM2's GPU logits match a CPU reference forward pass, the norm and SwiGLU run as passes or fused",
           arguments: ["smollm2-135m"], [false, true])
-    func matchesCPUReference(name: String, fusedNorm: Bool) throws {
+    func matchesCPUReference(name: String, fused: Bool) throws {
         guard let path = ModelFiles.path(name) else { return }
-        let model = try Model(path: path, fusesNorm: fusedNorm)
+        let model = try Model(path: path, fusesNorm: fused, fusesSwiGLU: fused)
         let reference = try CPUReferenceModel(path: path)
         let tokens = [504, 3575, 282, 4649, 314, 7042]
         let session = try model.makeSession(context: 64)

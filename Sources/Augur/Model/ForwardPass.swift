@@ -20,11 +20,14 @@ struct ForwardPass {
 
     var x: GPUBuffer { buffers.x }
 
-    /// rmsnorm(x[t]) * g as a projection reads it: a buffer holding it, or x with the norm that the
-    /// projection applies as it reads (`KernelSet.fusesNorm`).
-    struct Normalized {
+    /// A projection's input as the projection reads it: a buffer holding it, x with the norm that
+    /// the projection applies as it reads (`KernelSet.fusesNorm`), or the gate and up halves it
+    /// forms silu(gate) * up from (`KernelSet.fusesSwiGLU`: `gateToUp` floats apart, `stride` a token).
+    struct ProjectionInput {
         let input: GPUBuffer
-        let norm: MatVec.InputNorm?
+        var norm: MatVec.InputNorm? = nil
+        var gateToUp: Int? = nil
+        var stride: Int? = nil
     }
 
     /// out[t] = embedding[ids[t]]
@@ -35,22 +38,27 @@ struct ForwardPass {
     /// h[t] = rmsnorm(input[t]) * weight, for the next projection: a pass writing h, or none where the
     /// projection normalises as it reads (each column's scale formed in one fixed order, so batch
     /// invariant like the rest).
-    func rmsNorm(_ input: GPUBuffer, _ weight: GPUBuffer) throws -> Normalized {
+    func rmsNorm(_ input: GPUBuffer, _ weight: GPUBuffer) throws -> ProjectionInput {
         let norm = MatVec.InputNorm(weight: weight, epsilon: configuration.rmsEpsilon)
-        if kernels.fusesNorm { return Normalized(input: input, norm: norm) }
+        if kernels.fusesNorm { return ProjectionInput(input: input, norm: norm) }
         try kernels.rmsNorm.encode(sequence, input: input, weight: weight, output: buffers.h, n: configuration.hidden,
                                    rows: tokens, eps: norm.epsilon)
-        return Normalized(input: buffers.h, norm: nil)
+        return ProjectionInput(input: buffers.h)
     }
 
     /// out[t] = [W1 h[t] | W2 h[t] | ...] (+ biases), h = rmsnorm(x[t]) * g: stacked projections of one input.
-    func project(_ projection: StackedProjection, _ h: Normalized, into out: GPUBuffer) throws {
+    func project(_ projection: StackedProjection, _ h: ProjectionInput, into out: GPUBuffer) throws {
         try projection.encode(kernels.matVec, sequence: sequence, input: h.input, norm: h.norm, output: out, tokens: tokens)
     }
 
     /// x[t] += W input[t]: a projection and its residual connection in one pass.
+    func addLinear(_ weights: WeightMatrix, _ input: ProjectionInput, to x: GPUBuffer) throws {
+        try kernels.matVec.encode(sequence, weights: weights, input: input.input, inputStride: input.stride, output: x,
+                                  columns: tokens, accumulate: true, norm: input.norm, gateToUp: input.gateToUp)
+    }
+
     func addLinear(_ weights: WeightMatrix, _ input: GPUBuffer, to x: GPUBuffer) throws {
-        try kernels.matVec.encode(sequence, weights: weights, input: input, output: x, columns: tokens, accumulate: true)
+        try addLinear(weights, ProjectionInput(input: input), to: x)
     }
 
     /// Floats per token of the stacked query, key and value.
@@ -74,16 +82,19 @@ struct ForwardPass {
                                      count: tokens, heads: configuration.heads, rope: rope)
     }
 
-    /// out[t] = silu(gateUp[t][..<ff]) * gateUp[t][ff...]
-    func swiglu(_ gateUp: GPUBuffer, into out: GPUBuffer) throws {
+    /// g[t] = silu(gateUp[t][..<ff]) * gateUp[t][ff...] for the next projection: a pass writing g,
+    /// or none where the projection forms it as it reads (`KernelSet.fusesSwiGLU`).
+    func swiglu(_ gateUp: GPUBuffer) throws -> ProjectionInput {
         let ff = configuration.feedForward
-        try kernels.elementwise.encode(sequence, .swiglu, a: gateUp, b: gateUp, bOffset: ff, output: out, count: tokens * ff,
+        if kernels.fusesSwiGLU { return ProjectionInput(input: gateUp, gateToUp: ff, stride: 2 * ff) }
+        try kernels.elementwise.encode(sequence, .swiglu, a: gateUp, b: gateUp, bOffset: ff, output: buffers.gate, count: tokens * ff,
                                        rows: Elementwise.Rows(width: ff, aStride: 2 * ff, bStride: 2 * ff, outputStride: ff))
+        return ProjectionInput(input: buffers.gate)
     }
 
     /// logits[r] = W h[t] for the last `rows` tokens of the batch (a limited head: its prefix,
     /// then its extra rows).
-    func logits(_ weights: WeightMatrix, from h: Normalized, rows: Int) throws {
+    func logits(_ weights: WeightMatrix, from h: ProjectionInput, rows: Int) throws {
         let inputOffset = (tokens - rows) * configuration.hidden
         try kernels.matVec.encode(sequence, weights: weights, input: h.input, inputOffset: inputOffset,
                                   output: buffers.logits, columns: rows, rows: headRows, norm: h.norm)

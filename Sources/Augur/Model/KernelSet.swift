@@ -10,6 +10,9 @@ struct KernelSet: @unchecked Sendable {
     /// Whether a projection normalises its input as it reads it (`MatVec.InputNorm`) instead of
     /// reading the output of an RMSNorm pass of its own.
     let fusesNorm: Bool
+    /// Whether the down projection forms silu(gate) * up as it reads the gate and up projections'
+    /// output (`MatVec.encode(gateToUp:)`) instead of reading a SwiGLU pass's.
+    let fusesSwiGLU: Bool
     /// The architecture's RoPE pairs, applied as keys are stored and queries load (no RoPE pass).
     let ropeLayout: Rope.Layout
     let elementwise: Elementwise
@@ -20,11 +23,12 @@ struct KernelSet: @unchecked Sendable {
     let argmax: Argmax
     let topK: TopK
 
-    init(library: KernelLibrary, ropeLayout: Rope.Layout, fusesNorm: Bool? = nil) throws {
+    init(library: KernelLibrary, ropeLayout: Rope.Layout, fusesNorm: Bool? = nil, fusesSwiGLU: Bool? = nil) throws {
         self.library = library
         matVec = try MatVec(library: library)
         rmsNorm = try RMSNorm(library: library)
         self.fusesNorm = try fusesNorm ?? Self.fusesNorm(on: library.device.capabilities)
+        self.fusesSwiGLU = try fusesSwiGLU ?? Self.fusesSwiGLU(on: library.device.capabilities)
         self.ropeLayout = ropeLayout
         elementwise = try Elementwise(library: library)
         embedding = Embedding(library: library)
@@ -43,11 +47,28 @@ struct KernelSet: @unchecked Sendable {
     /// query/key/value projections 5-20% faster; a 0.5B q4_0 pass 59.2 against 59.1 ms).
     static func fusesNorm(on capabilities: DeviceCapabilities,
                           environment: String? = ProcessInfo.processInfo.environment["AUGUR_NORM"]) throws -> Bool {
-        switch environment {
-        case nil, "": return capabilities.kind != .cpu
+        try fuses("AUGUR_NORM", environment, byDefault: capabilities.kind != .cpu)
+    }
+
+    /// `AUGUR_SWIGLU=fused|separate` (a tuning knob), else the device's preferred way. GPUs fuse,
+    /// by the same reasoning as the norm (a SwiGLU pass is 24-28 dispatches of a pass that is
+    /// dispatch-latency-bound on an H200; not yet measured there: the device check times both).
+    /// CPU devices keep the pass, where every workgroup of the down projection forms the SwiGLU of
+    /// the whole input: on lavapipe (`augur-bench --filter swiglu_matvec`, us, fused / separate)
+    /// Qwen2.5-0.5B's q4_1 down 590-606 / 674-683 for one column, 895-932 / 960-1000 for four,
+    /// Qwen2.5-1.5B's q4_K and q6_K downs equal within 2%; decoding the 0.5B 14.17 / 14.01 tokens/s
+    /// and the 1.5B 5.42 / 5.44 (medians of 5 and 4 alternating runs: within the noise).
+    static func fusesSwiGLU(on capabilities: DeviceCapabilities,
+                            environment: String? = ProcessInfo.processInfo.environment["AUGUR_SWIGLU"]) throws -> Bool {
+        try fuses("AUGUR_SWIGLU", environment, byDefault: capabilities.kind != .cpu)
+    }
+
+    static func fuses(_ variable: String, _ value: String?, byDefault: Bool) throws -> Bool {
+        switch value {
+        case nil, "": return byDefault
         case "fused": return true
         case "separate": return false
-        case let other?: throw VulkanError.invalidArgument("AUGUR_NORM=\(other): use fused or separate")
+        case let other?: throw VulkanError.invalidArgument("\(variable)=\(other): use fused or separate")
         }
     }
 }

@@ -18,8 +18,8 @@ enum Llama: Architecture {
             try f.addLinear(layer.output, b.attention, to: f.x)            // x += Wo a: [n, d]
             let h2 = try f.rmsNorm(f.x, layer.feedForwardNorm)             // h: [n, d]
             try f.project(layer.gateUp, h2, into: b.gateUp)                // gu: [n, 2 ff]
-            try f.swiglu(b.gateUp, into: b.gate)                           // g = silu(gate) * up: [n, ff]
-            try f.addLinear(layer.down, b.gate, to: f.x)                   // x += Wd g: [n, d]
+            let g = try f.swiglu(b.gateUp)                                  // g = silu(gate) * up: [n, ff]
+            try f.addLinear(layer.down, g, to: f.x)                        // x += Wd g: [n, d]
         }
         guard logitRows > 0 else { return }
         let h = try f.rmsNorm(f.x, w.outputNorm)                           // h: [n, d]

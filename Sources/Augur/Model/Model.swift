@@ -31,9 +31,9 @@ public final class Model: @unchecked Sendable {
         try self.init(path: path, library: library, requantization: requantization, fusesNorm: nil, progress: progress)
     }
 
-    /// `fusesNorm` overrides `KernelSet.fusesNorm`'s choice (tests run both ways on any device).
+    /// `fusesNorm` and `fusesSwiGLU` override `KernelSet`'s choices (tests run both ways on any device).
     init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil, fusesNorm: Bool?,
-         progress: (Int, Int) -> Void = { _, _ in }) throws {
+         fusesSwiGLU: Bool? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws {
         let start = Date()
         guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
         file = try GGUFFile(path: path)
@@ -43,7 +43,7 @@ public final class Model: @unchecked Sendable {
         architecture = try Architectures.named(configuration.architecture)
         tokenizer = try Tokenizer(TokenizerConfiguration(gguf: file))
         let library = try library ?? KernelLibrary.shared()
-        kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: fusesNorm)
+        kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: fusesNorm, fusesSwiGLU: fusesSwiGLU)
         encoding = WeightEncoding(library: library, requantization: requantization)
         weights = try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
         loadSeconds = Date().timeIntervalSince(start)
@@ -64,15 +64,19 @@ public final class Model: @unchecked Sendable {
     /// to machine code when it is created, and speculative rounds vary their batch size, so without
     /// this a benchmark's first rounds pay for compilation. Generation creates them lazily.
     public func prepareKernels(batch: Int) throws {
-        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool, norm: Bool }
-        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false, norm: kernels.fusesNorm)]
+        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool, norm: Bool, gated: Bool }
+        let normed = kernels.fusesNorm
+        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false, norm: normed, gated: false)]
         for layer in weights.layers {
             for part in layer.queryKeyValue.parts + layer.gateUp.parts {
-                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil, norm: kernels.fusesNorm))
+                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil, norm: normed, gated: false))
             }
-            for matrix in [layer.output, layer.down] { variants.insert(Variant(type: matrix.type, accumulate: true, bias: false, norm: false)) }
+            variants.insert(Variant(type: layer.output.type, accumulate: true, bias: false, norm: false, gated: false))
+            variants.insert(Variant(type: layer.down.type, accumulate: true, bias: false, norm: false, gated: kernels.fusesSwiGLU))
         }
-        for v in variants { try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias, norm: v.norm) }
+        for v in variants {
+            try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias, norm: v.norm, gated: v.gated)
+        }
     }
 
     /// Pipelines created so far on this model's device (shared with every model on the same library).

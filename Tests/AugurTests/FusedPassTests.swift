@@ -4,17 +4,27 @@ import Kernels
 import Testing
 @testable import Augur
 
-@Suite("RMSNorm fused into the projections")
-struct FusedNormTests {
-    @Test("Fused and separate norms give the same predictions, logits within 1e-4 of their spread, on a tiny model", arguments: [TensorType.q8_0, .q4_K])
-    func fusedMatchesSeparate(type: TensorType) throws {
+@Suite("RMSNorm and SwiGLU fused into the projections")
+struct FusedPassTests {
+    /// What is fused: the RMSNorms into the projections after them, or SwiGLU into the down projection.
+    enum Fusion: String, CaseIterable, Sendable { case norm, swiglu }
+
+    static func model(_ path: String, _ fusion: Fusion, fused: Bool) throws -> Model {
+        let model = fusion == .norm ? try Model(path: path, fusesNorm: fused, fusesSwiGLU: false)
+            : try Model(path: path, fusesNorm: false, fusesSwiGLU: fused)
+        #expect((fusion == .norm ? model.kernels.fusesNorm : model.kernels.fusesSwiGLU) == fused)
+        return model
+    }
+
+    @Test("Fused and separate passes give the same predictions, logits within 1e-4 of their spread, on a tiny model",
+          arguments: [TensorType.q8_0, .q4_K], Fusion.allCases)
+    func fusedMatchesSeparate(type: TensorType, fusion: Fusion) throws {
         let random = TinyModels.wide(type)
         let path = try TinyModels.path(random, name: "fused-norm")
         let tokens = [257, 32, 99, 97, 116, 258, 40, 41]
         var logits: [[[Float]]] = []
         for fused in [false, true] {
-            let model = try Model(path: path, fusesNorm: fused)
-            #expect(model.kernels.fusesNorm == fused)
+            let model = try Self.model(path, fusion, fused: fused)
             let session = try model.makeSession(context: 32)
             var steps: [[Float]] = []
             for token in tokens {
@@ -31,10 +41,10 @@ struct FusedNormTests {
         }
     }
 
-    @Test("With the norm fused, prefill in one batch and token by token give bit-identical logits")
-    func fusedIsBatchInvariant() throws {
+    @Test("Fused, prefill in one batch and token by token give bit-identical logits", arguments: Fusion.allCases)
+    func fusedIsBatchInvariant(fusion: Fusion) throws {
         let random = TinyModels.wide(.q4_K)
-        let model = try Model(path: try TinyModels.path(random, name: "fused-norm"), fusesNorm: true)
+        let model = try Self.model(try TinyModels.path(random, name: "fused-norm"), fusion, fused: true)
         let tokens = [257, 32, 99, 97, 116, 258, 40, 41, 120, 121, 122]
         let all = try model.makeSession(context: 64).score(tokens, topK: 1)
         let stepwise = try model.makeSession(context: 64)
@@ -51,5 +61,14 @@ struct FusedNormTests {
         #expect(try !KernelSet.fusesNorm(on: capabilities, environment: "separate"))
         #expect(try KernelSet.fusesNorm(on: capabilities, environment: nil) == (capabilities.kind != .cpu))
         #expect(throws: (any Error).self) { try KernelSet.fusesNorm(on: capabilities, environment: "both") }
+    }
+
+    @Test("AUGUR_SWIGLU picks fused or separate, defaults by device kind, and rejects other values")
+    func swigluKnob() throws {
+        let capabilities = try KernelLibrary.shared().device.capabilities
+        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: "fused"))
+        #expect(try !KernelSet.fusesSwiGLU(on: capabilities, environment: "separate"))
+        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: nil) == (capabilities.kind != .cpu))
+        #expect(throws: (any Error).self) { try KernelSet.fusesSwiGLU(on: capabilities, environment: "on") }
     }
 }
