@@ -16,10 +16,15 @@ struct Chat: ParsableCommand {
     @Option(help: "An optional system message.")
     var system: String?
 
+    @OptionGroup(title: "Speculative decoding (the replies equal plain decoding's)") var speculation: SpeculationOptions
+
     func run() throws {
         do {
             let loaded = try model.load()
             let session = try loaded.makeSession(context: model.context)
+            // One drafter for the whole conversation: a draft model keeps its cache of the turns so far.
+            let speculative = try speculation.speculation()
+            var drafter = try speculative.map { try loaded.drafter(for: $0) }
             var history: [ChatMessage] = system.map { [ChatMessage(role: .system, content: $0)] } ?? []
             var parameters = GenerationParameters(maxTokens: maxTokens)
             parameters.sampling.temperature = temperature
@@ -34,15 +39,25 @@ struct Chat: ParsableCommand {
                 session.truncate(to: min(shared, ids.count - 1))
                 let cancelled = CancellationFlag()
                 let interrupt = Interrupt { cancelled.set() }
-                let stats = try loaded.runGeneration(Array(ids[session.tokens.count...]), parameters: parameters, session: session,
-                                                     cancelled: cancelled) { event in
+                let turn = Array(ids[session.tokens.count...])
+                let show = { (event: GenerationEvent) in
                     if case .token(_, let piece) = event { FileHandle.standardOutput.write(Data(piece.utf8)) }
+                }
+                let stats = if let speculative, drafter != nil {
+                    try loaded.runSpeculativeGeneration(turn, parameters: parameters, drafter: &drafter!, shape: speculative.shape,
+                                                        adaptive: speculative.adaptive, session: session, cancelled: cancelled, emit: show).0
+                } else {
+                    try loaded.runGeneration(turn, parameters: parameters, session: session, cancelled: cancelled, emit: show)
                 }
                 interrupt.restore()
                 print()
                 let reply = loaded.tokenizer.decode(stats.tokens.filter { !loaded.tokenizer.isEndOfGeneration($0) })
                 history.append(ChatMessage(role: .assistant, content: reply))
-                FileHandle.standardError.write(Data(String(format: "[%d tokens, %.2f tokens/s]\n", stats.tokens.count, stats.decodeTokensPerSecond).utf8))
+                let rounds = stats.speculative.map {
+                    ", \($0.accepted) of \($0.drafted) drafted accepted, " + String(format: "%.2f tokens a pass, drafting %.2f s, verifying %.2f s", $0.meanAcceptedLength, $0.draftSeconds, $0.verifySeconds)
+                } ?? ""
+                let speed = String(format: "%.2f tokens/s", stats.decodeTokensPerSecond)
+                FileHandle.standardError.write(Data("[\(stats.tokens.count) tokens, \(speed)\(rounds)]\n".utf8))
             }
         } catch {
             throw fail(error)

@@ -41,15 +41,16 @@ extension Model {
         var generated: [Int] = [], text = ""
         var reason = StopReason.maxTokens
         let prefillStart = Date()
+        // A session may already hold a conversation; drafters read all of it, not just this turn.
+        var context = session.tokens + prompt
         let first = try session.evaluate(prompt)[0]
         // The target's own next token: certain, whatever is drafted after it.
-        var next = argmaxOnly ? first.argmax : sampler.sample(try session.logits(), history: prompt)
+        var next = argmaxOnly ? first.argmax : sampler.sample(try session.logits(), history: context)
         let draftPrefillStart = Date()
-        try drafter.prefill(prompt)
+        try drafter.prefill(context)
         stats.draftPrefillSeconds = Date().timeIntervalSince(draftPrefillStart)
         let prefillSeconds = Date().timeIntervalSince(prefillStart)
         let decodeStart = Date()
-        var context = prompt
         rounds: while generated.count < parameters.maxTokens {
             if cancelled.isSet { reason = .cancelled; break }
             var roundShape = shape
