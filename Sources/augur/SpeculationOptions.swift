@@ -24,8 +24,13 @@ struct SpeculationOptions: ParsableArguments {
     @Option(help: "Layers the self-speculative draft runs before the output head (default: all but the last twelfth).")
     var exitLayer: Int?
 
-    @Option(help: "The most tokens drafted along one path per round.")
-    var draftMax = 8
+    @Option(name: .customLong("draft-max"), help: "The most tokens drafted along one path per round. (default: 8)")
+    var draftMaxOption: Int?
+
+    var draftMax: Int {
+        get { draftMaxOption ?? 8 }
+        set { draftMaxOption = newValue }
+    }
 
     @Option(help: "Candidates per step where a drafter is unsure (1: chains, more: token trees).")
     var treeWidth = 1
@@ -66,8 +71,8 @@ struct SpeculationOptions: ParsableArguments {
             guard draftModel != nil else { throw ValidationError("--draft-vocabulary needs --draft-model") }
             guard n >= 0 else { throw ValidationError("--draft-vocabulary must be 0 (the whole head) or positive") }
         }
-        if !isOn && (adaptive || treeWidth != 1) {
-            throw ValidationError("--adaptive and --tree-width need a drafter: --lookup, --ngram, --draft-model or --self-spec")
+        if !isOn && (adaptive || treeWidth != 1 || draftMaxOption != nil || stopProbability != nil) {
+            throw ValidationError("--adaptive, --tree-width, --draft-max and --stop-probability need a drafter: --lookup, --ngram, --draft-model or --self-spec")
         }
     }
 
