@@ -141,12 +141,15 @@ struct TokenTreeTests {
         #expect(throws: ModelError.self) { try session.keep(path: [0]) }
         try session.evaluate(tree: [1, 2, 3], parents: [-1, 0, -1])
         #expect(throws: ModelError.self) { try session.keep(path: [0, 2]) }
-        #expect(throws: ModelError.self) { try session.evaluate([1], exitAfter: 0) }
-        #expect(throws: ModelError.self) { try session.evaluate([1], exitAfter: 3) }
+        let layers = model.configuration.layers
+        #expect(throws: ModelError.invalidExitLayer(0, layers: layers)) { try session.evaluate([1], exitAfter: 0) }
+        #expect(throws: ModelError.invalidExitLayer(layers, layers: layers)) { try session.evaluate([1], exitAfter: layers) }
         var drafter = EarlyExitDrafter(exitLayer: 5)
         var parameters = GenerationParameters(maxTokens: 4)
         parameters.stopAtEndOfGeneration = false
-        #expect(throws: ModelError.self) { _ = try model.runSpeculativeGeneration([257, 32], parameters: parameters, drafter: &drafter) }
+        #expect(throws: ModelError.invalidExitLayer(5, layers: layers)) {
+            _ = try model.runSpeculativeGeneration([257, 32], parameters: parameters, drafter: &drafter)
+        }
         for bad in [Speculation(), Speculation(lookup: true, stopProbability: 2), Speculation(lookup: true, draftMax: 0),
                     Speculation(lookup: true, treeWidth: 17)] {
             parameters.speculation = bad

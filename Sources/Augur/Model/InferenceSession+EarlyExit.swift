@@ -11,7 +11,7 @@ extension InferenceSession {
     public func evaluate(_ newTokens: [Int], exitAfter layers: Int, logits: Bool = true) throws -> Prediction? {
         guard !newTokens.isEmpty else { throw ModelError.emptyPrompt }
         guard layers > 0, layers < model.configuration.layers else {
-            throw ModelError.invalidMetadata("exit layer", "\(layers) (the model has \(model.configuration.layers) layers)")
+            throw ModelError.invalidExitLayer(layers, layers: model.configuration.layers)
         }
         if let partial, partial.layers != layers {
             throw ModelError.unsupported("early exits after \(partial.layers) and \(layers) layers in one pending batch")

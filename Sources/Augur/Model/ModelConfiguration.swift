@@ -63,6 +63,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidToken(Int, vocabulary: Int)
     case incompatibleDraft(String)
     case invalidTree(String)
+    case invalidExitLayer(Int, layers: Int)
 
     public var description: String {
         switch self {
@@ -78,6 +79,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .emptyPrompt: return "the prompt is empty"
         case .invalidToken(let id, let vocabulary): return "token id \(id) is outside the vocabulary of \(vocabulary)"
         case .incompatibleDraft(let why): return "the draft model cannot draft for the target: \(why)"
+        case .invalidExitLayer(let layer, let layers): return "exit layer \(layer) is out of range: the model has \(layers) layers, so 1...\(layers - 1)"
         }
     }
 }

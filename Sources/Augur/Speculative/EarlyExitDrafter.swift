@@ -23,7 +23,7 @@ public final class EarlyExitDrafter: Drafter {
 
     public func start(target session: InferenceSession) throws {
         guard exitLayer > 0, exitLayer < session.model.configuration.layers else {
-            throw ModelError.invalidMetadata("exit layer", "\(exitLayer) (the model has \(session.model.configuration.layers) layers: 1...\(session.model.configuration.layers - 1))")
+            throw ModelError.invalidExitLayer(exitLayer, layers: session.model.configuration.layers)
         }
         self.session = session
     }
