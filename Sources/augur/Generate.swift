@@ -72,10 +72,13 @@ struct Generate: ParsableCommand {
                 print(try report.json())
             } else {
                 print()
-                FileHandle.standardError.write(Data(String(
-                    format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s, stop: %@\n",
-                    stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
-                    stats.decodeTokensPerSecond, stats.stopReason.rawValue).utf8))
+                let rounds = stats.speculative.map {
+                    ", \($0.drafter): \($0.accepted) of \($0.drafted) drafted accepted, " + String(format: "%.2f tokens a pass", $0.meanAcceptedLength)
+                } ?? ""
+                let line = String(format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s",
+                                  stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
+                                  stats.decodeTokensPerSecond)
+                FileHandle.standardError.write(Data("\(line), stop: \(stats.stopReason.rawValue)\(rounds)\n".utf8))
             }
         } catch {
             throw fail(error)
