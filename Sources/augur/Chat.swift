@@ -53,10 +53,8 @@ struct Chat: ParsableCommand {
                 print()
                 let reply = loaded.tokenizer.decode(stats.tokens.filter { !loaded.tokenizer.isEndOfGeneration($0) })
                 history.append(ChatMessage(role: .assistant, content: reply))
-                let rounds = stats.speculative.map {
-                    ", \($0.accepted) of \($0.drafted) drafted accepted, " + String(format: "%.2f tokens a pass, drafting %.2f s, verifying %.2f s", $0.meanAcceptedLength, $0.draftSeconds, $0.verifySeconds)
-                } ?? ""
                 let speed = String(format: "%.2f tokens/s", stats.decodeTokensPerSecond)
+                let rounds = stats.speculative.map { ", " + $0.summary } ?? ""
                 FileHandle.standardError.write(Data("[\(stats.tokens.count) tokens, \(speed)\(rounds)]\n".utf8))
             }
         } catch {

@@ -72,9 +72,7 @@ struct Generate: ParsableCommand {
                 print(try report.json())
             } else {
                 print()
-                let rounds = stats.speculative.map {
-                    ", \($0.drafter): \($0.accepted) of \($0.drafted) drafted accepted, " + String(format: "%.2f tokens a pass", $0.meanAcceptedLength)
-                } ?? ""
+                let rounds = stats.speculative.map { ", " + $0.summary } ?? ""
                 let line = String(format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s",
                                   stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
                                   stats.decodeTokensPerSecond)

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Augur
 
@@ -103,5 +104,12 @@ enum DraftQuantization: String, ExpressibleByArgument, CaseIterable {
         case .q4_0: .q4_0
         case .q4_1: .q4_1
         }
+    }
+}
+
+extension SpeculativeStats {
+    /// "draft-model: 52 of 54 drafted accepted, 5.33 tokens a pass" for a command's summary line.
+    var summary: String {
+        "\(drafter): \(accepted) of \(drafted) drafted accepted, " + String(format: "%.2f tokens a pass", meanAcceptedLength)
     }
 }
