@@ -63,12 +63,12 @@ struct FusedPassTests {
         #expect(throws: (any Error).self) { try KernelSet.fusesNorm(on: capabilities, environment: "both") }
     }
 
-    @Test("AUGUR_SWIGLU picks fused or separate, defaults by device kind, and rejects other values")
+    @Test("AUGUR_SWIGLU picks fused or separate, defaults to fused, and rejects other values")
     func swigluKnob() throws {
         let capabilities = try KernelLibrary.shared().device.capabilities
         #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: "fused"))
         #expect(try !KernelSet.fusesSwiGLU(on: capabilities, environment: "separate"))
-        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: nil) == (capabilities.kind != .cpu))
+        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: nil))
         #expect(throws: (any Error).self) { try KernelSet.fusesSwiGLU(on: capabilities, environment: "on") }
     }
 }

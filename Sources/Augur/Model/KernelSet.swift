@@ -50,17 +50,17 @@ struct KernelSet: @unchecked Sendable {
         try fuses("AUGUR_NORM", environment, byDefault: capabilities.kind != .cpu)
     }
 
-    /// `AUGUR_SWIGLU=fused|separate` (a tuning knob), else the device's preferred way. GPUs fuse,
-    /// by the same reasoning as the norm (a SwiGLU pass is 24-28 dispatches of a pass that is
-    /// dispatch-latency-bound on an H200; not yet measured there: the device check times both).
-    /// CPU devices keep the pass, where every workgroup of the down projection forms the SwiGLU of
-    /// the whole input: on lavapipe (`augur-bench --filter swiglu_matvec`, us, fused / separate)
-    /// Qwen2.5-0.5B's q4_1 down 590-606 / 674-683 for one column, 895-932 / 960-1000 for four,
-    /// Qwen2.5-1.5B's q4_K and q6_K downs equal within 2%; decoding the 0.5B 14.17 / 14.01 tokens/s
-    /// and the 1.5B 5.42 / 5.44 (medians of 5 and 4 alternating runs: within the noise).
+    /// `AUGUR_SWIGLU=fused|separate` (a tuning knob), else fused on every device. GPUs by the same
+    /// reasoning as the norm (a SwiGLU pass is 24-28 dispatches of a pass that is dispatch-latency-
+    /// bound on an H200; not yet measured there: the device check times both). On lavapipe, measured:
+    /// `augur-bench --filter swiglu_matvec` (us, fused / separate) Qwen2.5-0.5B's q4_1 down 590-606 /
+    /// 674-683 for one column, 895-932 / 960-1000 for four (the SwiGLU dispatch costs more than every
+    /// workgroup forming the input's SwiGLU again), Qwen2.5-1.5B's q4_K and q6_K downs equal within
+    /// 2%; decoding the 0.5B 14.17 / 14.01 tokens/s (median of 5 alternating pairs, fused faster in 4)
+    /// and the 1.5B 5.73 / 5.66 (6 pairs, fused faster in 5; 4 earlier pairs went 1-3 the other way).
     static func fusesSwiGLU(on capabilities: DeviceCapabilities,
                             environment: String? = ProcessInfo.processInfo.environment["AUGUR_SWIGLU"]) throws -> Bool {
-        try fuses("AUGUR_SWIGLU", environment, byDefault: capabilities.kind != .cpu)
+        try fuses("AUGUR_SWIGLU", environment, byDefault: true)
     }
 
     static func fuses(_ variable: String, _ value: String?, byDefault: Bool) throws -> Bool {
