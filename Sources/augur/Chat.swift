@@ -43,7 +43,7 @@ struct Chat: ParsableCommand {
                 let show = { (event: GenerationEvent) in
                     if case .token(_, let piece) = event { FileHandle.standardOutput.write(Data(piece.utf8)) }
                 }
-                let stats = if let speculative, drafter != nil {
+                let stats = if let speculative {
                     try loaded.runSpeculativeGeneration(turn, parameters: parameters, drafter: &drafter!, shape: speculative.shape,
                                                         adaptive: speculative.adaptive, session: session, cancelled: cancelled, emit: show).0
                 } else {

@@ -65,10 +65,9 @@ struct FusedPassTests {
 
     @Test("AUGUR_SWIGLU picks fused or separate, defaults to fused, and rejects other values")
     func swigluKnob() throws {
-        let capabilities = try KernelLibrary.shared().device.capabilities
-        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: "fused"))
-        #expect(try !KernelSet.fusesSwiGLU(on: capabilities, environment: "separate"))
-        #expect(try KernelSet.fusesSwiGLU(on: capabilities, environment: nil))
-        #expect(throws: (any Error).self) { try KernelSet.fusesSwiGLU(on: capabilities, environment: "on") }
+        #expect(try KernelSet.fusesSwiGLU(environment: "fused"))
+        #expect(try !KernelSet.fusesSwiGLU(environment: "separate"))
+        #expect(try KernelSet.fusesSwiGLU(environment: nil))
+        #expect(throws: (any Error).self) { try KernelSet.fusesSwiGLU(environment: "on") }
     }
 }

@@ -108,25 +108,30 @@ enum SwiGLUInput {
 
 @Suite("Matvec of an input transformed as it is read")
 struct TransformedInputTests {
-    /// RMSNorm on the types the norm precedes, SwiGLU on those of the down projections.
-    static let cases: [(String, TensorType)] = [TensorType.f32, .q4_0, .q8_0, .q4_K, .q6_K].map { ("norm", $0) }
-        + [TensorType.f32, .q4_0, .q4_1, .q8_0, .q4_K, .q6_K].map { ("swiglu", $0) }
+    enum Transform: String, Sendable { case norm, swiglu }
 
-    static func checks(_ transform: String, gpuLayout: Bool) throws -> TransformedInputChecks {
+    /// RMSNorm on the types the norm precedes, SwiGLU on those of the down projections.
+    static let cases: [(Transform, TensorType)] = [TensorType.f32, .q4_0, .q8_0, .q4_K, .q6_K].map { (.norm, $0) }
+        + [TensorType.f32, .q4_0, .q4_1, .q8_0, .q4_K, .q6_K].map { (.swiglu, $0) }
+
+    static func checks(_ transform: Transform, gpuLayout: Bool) throws -> TransformedInputChecks {
         let library = try KernelLibrary.shared()
-        return transform == "norm" ? MatVecNormTests.checks(library, gpuLayout: gpuLayout) : SwiGLUInput.checks(library, gpuLayout: gpuLayout)
+        switch transform {
+        case .norm: return MatVecNormTests.checks(library, gpuLayout: gpuLayout)
+        case .swiglu: return SwiGLUInput.checks(library, gpuLayout: gpuLayout)
+        }
     }
 
     @Test("Matches the transform then matvec on the CPU (tolerance 1e-5 of sum |w x| plus 1e-6), in the device's and the GPU layout",
           arguments: cases, [false, true])
-    func matchesReference(_ c: (String, TensorType), gpuLayout: Bool) throws {
+    func matchesReference(_ c: (Transform, TensorType), gpuLayout: Bool) throws {
         try Self.checks(c.0, gpuLayout: gpuLayout).matchesReference(c.1, seed: 31, label: "\(c.0) \(c.1) gpu layout \(gpuLayout)")
     }
 
     @Test("A column's result is bit-for-bit the same alone, in every batch of 2 to 17, and at an offset, in both layouts",
-          arguments: [("norm", TensorType.q4_K), ("norm", .q6_K), ("norm", .q8_0), ("swiglu", .q4_K), ("swiglu", .q6_K), ("swiglu", .q4_1)],
+          arguments: [(Transform.norm, TensorType.q4_K), (.norm, .q6_K), (.norm, .q8_0), (.swiglu, .q4_K), (.swiglu, .q6_K), (.swiglu, .q4_1)],
           [false, true])
-    func batchInvariant(_ c: (String, TensorType), gpuLayout: Bool) throws {
+    func batchInvariant(_ c: (Transform, TensorType), gpuLayout: Bool) throws {
         try Self.checks(c.0, gpuLayout: gpuLayout).batchInvariant(c.1, seed: 41, label: "\(c.0) \(c.1) gpu layout \(gpuLayout)")
     }
 

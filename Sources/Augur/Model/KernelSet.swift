@@ -28,7 +28,7 @@ struct KernelSet: @unchecked Sendable {
         matVec = try MatVec(library: library)
         rmsNorm = try RMSNorm(library: library)
         self.fusesNorm = try fusesNorm ?? Self.fusesNorm(on: library.device.capabilities)
-        self.fusesSwiGLU = try fusesSwiGLU ?? Self.fusesSwiGLU(on: library.device.capabilities)
+        self.fusesSwiGLU = try fusesSwiGLU ?? Self.fusesSwiGLU()
         self.ropeLayout = ropeLayout
         elementwise = try Elementwise(library: library)
         embedding = Embedding(library: library)
@@ -58,8 +58,7 @@ struct KernelSet: @unchecked Sendable {
     /// workgroup forming the input's SwiGLU again), Qwen2.5-1.5B's q4_K and q6_K downs equal within
     /// 2%; decoding the 0.5B 14.17 / 14.01 tokens/s (median of 5 alternating pairs, fused faster in 4)
     /// and the 1.5B 5.73 / 5.66 (6 pairs, fused faster in 5; 4 earlier pairs went 1-3 the other way).
-    static func fusesSwiGLU(on capabilities: DeviceCapabilities,
-                            environment: String? = ProcessInfo.processInfo.environment["AUGUR_SWIGLU"]) throws -> Bool {
+    static func fusesSwiGLU(environment: String? = ProcessInfo.processInfo.environment["AUGUR_SWIGLU"]) throws -> Bool {
         try fuses("AUGUR_SWIGLU", environment, byDefault: true)
     }
 
