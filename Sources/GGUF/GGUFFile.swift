@@ -115,6 +115,11 @@ public final class GGUFFile: @unchecked Sendable {
         return UnsafeRawBufferPointer(start: UnsafeRawPointer(base) + start, count: tensor.byteCount)
     }
 
+    /// The whole file's bytes, pointing into its mapping; valid while this file is alive.
+    public var contents: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: UnsafeRawPointer(base), count: fileSize)
+    }
+
     /// The string value of `key`, if present and a string.
     public func string(_ key: String) -> String? { metadata[key]?.string }
     /// The value of `key` as an `Int`, if present and an integer.

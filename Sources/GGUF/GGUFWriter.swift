@@ -6,8 +6,10 @@ import Glibc
 import Musl
 #endif
 
-/// Builds a little-endian GGUF file in memory: metadata in insertion order, then
-/// tensor infos, then each tensor's data padded to the alignment.
+/// Builds a little-endian GGUF file: metadata in insertion order, then tensor infos, then each
+/// tensor's data padded to the alignment. `write(to:)` streams the data, so a tensor added with
+/// `addTensor(name:type:dimensions:byteCount:data:)` is produced only as it is written and only one
+/// such tensor is in memory at a time (a requantized copy of a model, say).
 ///
 /// The alignment is `general.alignment` when set to a positive power of two,
 /// otherwise 32. The writer does not validate tensor data against the shape, so
@@ -16,9 +18,17 @@ public struct GGUFWriter: Sendable {
     /// The version field to write. Versions 2 and 3 share the little-endian layout.
     public var version: UInt32 = 3
 
+    private struct Tensor: Sendable {
+        let name: String
+        let type: TensorType
+        let dimensions: [Int]
+        let byteCount: Int
+        let data: @Sendable () -> [UInt8]
+    }
+
     private var keys: [String] = []
     private var values: [String: GGUFValue] = [:]
-    private var tensors: [(name: String, type: TensorType, dimensions: [Int], data: [UInt8])] = []
+    private var tensors: [Tensor] = []
 
     /// Creates an empty writer.
     public init() {}
@@ -31,7 +41,14 @@ public struct GGUFWriter: Sendable {
     /// Appends a tensor. `dimensions` are in GGUF order (row length first) and
     /// `data` should hold exactly the tensor's bytes, rows of whole blocks.
     public mutating func addTensor(name: String, type: TensorType, dimensions: [Int], data: [UInt8]) {
-        tensors.append((name, type, dimensions, data))
+        tensors.append(Tensor(name: name, type: type, dimensions: dimensions, byteCount: data.count, data: { data }))
+    }
+
+    /// Appends a tensor of `byteCount` bytes that `data` produces when the file is written;
+    /// writing fails if it produces another number of bytes.
+    public mutating func addTensor(name: String, type: TensorType, dimensions: [Int], byteCount: Int,
+                                   data: @escaping @Sendable () -> [UInt8]) {
+        tensors.append(Tensor(name: name, type: type, dimensions: dimensions, byteCount: byteCount, data: data))
     }
 
     /// The data alignment the file will use.
@@ -43,23 +60,47 @@ public struct GGUFWriter: Sendable {
     /// The complete file.
     public func bytes() -> [UInt8] { serialize().bytes }
 
-    /// Writes the complete file to `path`, replacing any file there.
-    /// - Throws: `GGUFError.unwritable` when the file cannot be created or written.
+    /// Writes the complete file to `path`, replacing any file there, one tensor at a time.
+    /// - Throws: `GGUFError.unwritable` when the file cannot be created or written, or a
+    ///   tensor's data is not the size it was added with.
     public func write(to path: String) throws(GGUFError) {
-        let data = bytes()
         guard let file = fopen(path, "wb") else {
             throw .unwritable(path: path, reason: String(cString: strerror(errno)))
         }
-        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        let failed = written != data.count
-        guard fclose(file) == 0, !failed else {
-            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
+        var failure: String?
+        func put(_ bytes: [UInt8]) {
+            guard failure == nil else { return }
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            if written != bytes.count { failure = String(cString: strerror(errno)) }
         }
+        put(header().bytes)
+        for tensor in tensors where failure == nil {
+            let data = tensor.data()
+            guard data.count == tensor.byteCount else {
+                failure = "tensor '\(tensor.name)' has \(data.count) bytes, not \(tensor.byteCount)"
+                break
+            }
+            put(data)
+            put(padding(after: data.count))
+        }
+        if fclose(file) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure { throw .unwritable(path: path, reason: failure) }
     }
 
     /// The file, plus the offset and width (4 or 8 bytes) of every count, length,
     /// type id, dimension and offset field in the header, for mutation tests.
     func serialize() -> (bytes: [UInt8], fields: [(offset: Int, width: Int)]) {
+        var out = header()
+        for tensor in tensors {
+            let data = tensor.data()
+            out.raw(data)
+            out.raw(padding(after: data.count))
+        }
+        return (out.bytes, out.fields)
+    }
+
+    /// Everything before the first tensor's data: magic, counts, metadata, tensor infos, padding.
+    private func header() -> Encoder {
         var out = Encoder()
         out.raw(Array("GGUF".utf8))
         out.u32(version, field: false)
@@ -71,7 +112,6 @@ public struct GGUFWriter: Sendable {
             out.u32(value.typeID)
             out.value(value)
         }
-        let alignment = alignment
         var offset = 0
         for tensor in tensors {
             out.string(tensor.name)
@@ -79,19 +119,16 @@ public struct GGUFWriter: Sendable {
             for extent in tensor.dimensions { out.u64(UInt64(bitPattern: Int64(extent))) }
             out.u32(tensor.type.rawValue)
             out.u64(UInt64(offset))
-            offset += Self.padded(tensor.data.count, to: alignment)
+            offset += tensor.byteCount + padding(after: tensor.byteCount).count
         }
-        out.raw([UInt8](repeating: 0, count: Self.padded(out.bytes.count, to: alignment) - out.bytes.count))
-        for tensor in tensors {
-            out.raw(tensor.data)
-            let padding = Self.padded(tensor.data.count, to: alignment) - tensor.data.count
-            out.raw([UInt8](repeating: 0, count: padding))
-        }
-        return (out.bytes, out.fields)
+        out.raw(padding(after: out.bytes.count))
+        return out
     }
 
-    private static func padded(_ count: Int, to alignment: Int) -> Int {
-        (count + alignment - 1) / alignment * alignment
+    /// The zero bytes that pad `count` bytes to the alignment.
+    private func padding(after count: Int) -> [UInt8] {
+        let alignment = alignment
+        return [UInt8](repeating: 0, count: (count + alignment - 1) / alignment * alignment - count)
     }
 
     /// Appends little-endian GGUF encodings to a byte array.

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Synchronization
 import VulkanRuntime
 
 /// Dequantizing matrix x vectors (`Shaders/matmul/matvec.comp`): Y[c] = W X[c] for c < columns.
@@ -132,13 +133,47 @@ public struct MatVec: Sendable {
             bindings: bindings + (norm ? 1 : 0), texels: texels, push: Push.self)
     }
 
-    /// Creates ahead of use the pipelines of a weight type (in its plain, residual, bias, norm or
-    /// gated form) for every pass that a batch of up to `columns` columns can make.
-    public func prepare(_ type: TensorType, columns: Int? = nil, accumulate: Bool = false, bias: Bool = false, norm: Bool = false,
-                        gated: Bool = false) throws {
-        let layout = try WeightLayout(type)
-        let most = min(max(columns ?? configuration.columnsPerPass, 1), configuration.columnsPerPass)
-        for count in 1...most { _ = try pipeline(layout, columns: count, accumulate: accumulate, bias: bias, norm: norm, gated: gated) }
+    /// One form of a weight type's matvec: plain, residual (`accumulate`), with a bias, reading a
+    /// normalised (`norm`) or gated (`gated`, SwiGLU) input.
+    public struct Variant: Hashable, Sendable {
+        public var type: TensorType
+        public var accumulate = false, bias = false, norm = false, gated = false
+
+        public init(type: TensorType, accumulate: Bool = false, bias: Bool = false, norm: Bool = false, gated: Bool = false) {
+            (self.type, self.accumulate, self.bias, self.norm, self.gated) = (type, accumulate, bias, norm, gated)
+        }
+    }
+
+    /// Creates the pipelines that `batches` (a form and a batch's columns each) need, several at
+    /// once: a CPU device compiles each pipeline on the thread that creates it (lavapipe: 20-60 ms
+    /// apiece), so a pass that needs new ones waits for them about half as long on two cores.
+    public func prepare(_ batches: [(variant: Variant, columns: Int)]) throws {
+        var passes: Set<Pass> = []
+        for (variant, columns) in batches where columns > 0 {
+            passes.insert(Pass(variant: variant, columns: min(columns, configuration.columnsPerPass)))
+            if columns % configuration.columnsPerPass != 0 {
+                passes.insert(Pass(variant: variant, columns: columns % configuration.columnsPerPass))
+            }
+        }
+        // Widest first, so the threads finish together; existing pipelines return at once.
+        let ordered = passes.sorted { $0.columns > $1.columns }
+        let failure = Mutex<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: ordered.count) { i in
+            let v = ordered[i].variant
+            do {
+                _ = try pipeline(WeightLayout(v.type), columns: ordered[i].columns, accumulate: v.accumulate, bias: v.bias,
+                                 norm: v.norm, gated: v.gated)
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// A pipeline's form and column count.
+    struct Pass: Hashable {
+        let variant: Variant
+        let columns: Int
     }
 
     /// Records Y[c][outputOffset + r] = sum_k W[r][k] X[c][inputOffset + k] for c < columns.

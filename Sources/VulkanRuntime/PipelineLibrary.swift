@@ -14,7 +14,11 @@ public final class PipelineLibrary: @unchecked Sendable {
     public let cache: SPIRVCache
     private let lock = NSLock()
     private var pipelines: [PipelineKey: ComputePipeline] = [:]
-    public private(set) var statistics = Statistics()
+    private var counts = Statistics()
+    /// What this library has compiled, loaded and created so far.
+    public var statistics: Statistics {
+        get { lock.withLock { counts } }
+    }
 
     public init(device: VulkanDevice, sources: [String: String], cache: SPIRVCache = SPIRVCache()) {
         self.device = device
@@ -22,15 +26,19 @@ public final class PipelineLibrary: @unchecked Sendable {
         self.cache = cache
     }
 
+    /// The pipeline of `key`, created on first use. Creation runs outside the lock, so threads can
+    /// create different pipelines at once (a CPU device compiles each on the calling thread); when
+    /// two create the same one, the first stored is kept.
     public func pipeline(_ key: PipelineKey) throws -> ComputePipeline {
-        lock.lock()
-        defer { lock.unlock() }
-        if let existing = pipelines[key] { return existing }
+        if let existing = lock.withLock({ pipelines[key] }) { return existing }
         let spirv = try spirv(shader: key.shader, defines: key.defines)
-        let pipeline = try ComputePipeline(device: device, key: key, spirv: spirv)
-        pipelines[key] = pipeline
-        statistics.pipelinesCreated += 1
-        return pipeline
+        let created = try ComputePipeline(device: device, key: key, spirv: spirv)
+        return lock.withLock {
+            if let existing = pipelines[key] { return existing }
+            pipelines[key] = created
+            counts.pipelinesCreated += 1
+            return created
+        }
     }
 
     func spirv(shader: String, defines: [String: String]) throws -> [UInt32] {
@@ -39,11 +47,11 @@ public final class PipelineLibrary: @unchecked Sendable {
         let deviceID = "\(caps.vendorID):\(caps.deviceID):\(caps.driverVersion):\(caps.name)"
         let key = SPIRVCache.key(name: shader, defines: defines, sources: files, device: deviceID)
         if let words = cache.load(key: key) {
-            statistics.loadedFromCache += 1
+            lock.withLock { counts.loadedFromCache += 1 }
             return words
         }
         let words = try compiler.compile(name: shader, defines: defines)
-        statistics.compiled += 1
+        lock.withLock { counts.compiled += 1 }
         cache.store(key: key, words: words)
         return words
     }

@@ -6,21 +6,18 @@ import Foundation
 public struct SPIRVCache: Sendable {
     public let directory: URL?
 
-    /// `AUGUR_CACHE_DIR`, else `$XDG_CACHE_HOME/augur`, else `~/.cache/augur`; `spirv/` inside it.
-    /// `AUGUR_SPIRV_CACHE=0` turns the cache off.
+    /// `spirv/` in Augur's cache folder (`root`). `AUGUR_SPIRV_CACHE=0` turns the cache off.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         if environment["AUGUR_SPIRV_CACHE"] == "0" { return nil }
-        let base: URL
-        if let dir = environment["AUGUR_CACHE_DIR"], !dir.isEmpty {
-            base = URL(fileURLWithPath: dir)
-        } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-            base = URL(fileURLWithPath: xdg).appending(path: "augur")
-        } else if let home = environment["HOME"], !home.isEmpty {
-            base = URL(fileURLWithPath: home).appending(path: ".cache/augur")
-        } else {
-            return nil
-        }
-        return base.appending(path: "spirv")
+        return root(environment: environment)?.appending(path: "spirv")
+    }
+
+    /// Augur's cache folder: `AUGUR_CACHE_DIR`, else `$XDG_CACHE_HOME/augur`, else `~/.cache/augur`.
+    public static func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        if let dir = environment["AUGUR_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appending(path: "augur") }
+        if let home = environment["HOME"], !home.isEmpty { return URL(fileURLWithPath: home).appending(path: ".cache/augur") }
+        return nil
     }
 
     public init(directory: URL? = SPIRVCache.defaultDirectory()) {

@@ -121,6 +121,21 @@ struct GGUFFileTests {
         #expect(throws: GGUFError.self) { try GGUFWriter().write(to: "/nonexistent-dir/x.gguf") }
     }
 
+    @Test("Tensors produced as the file is written stream to the same bytes, and a wrong size is refused")
+    func producedTensors() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/augur-gguf-produced-\(getpid()).gguf"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var writer = GGUFSample.writer()
+        let rows = (0..<96).map { UInt8($0 % 251) }
+        writer.addTensor(name: "produced", type: .q8_0, dimensions: [32, 2], byteCount: 68) { Array(rows[0..<68]) }
+        try writer.write(to: path)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == writer.bytes())
+        let file = try GGUFFile(path: path)
+        #expect(file.contents.count == file.fileSize && Array(file.data(of: file.tensor(named: "produced")!)) == Array(rows[0..<68]))
+        writer.addTensor(name: "short", type: .q8_0, dimensions: [32, 1], byteCount: 34) { Array(rows[0..<30]) }
+        #expect(throws: GGUFError.unwritable(path: path, reason: "tensor 'short' has 30 bytes, not 34")) { try writer.write(to: path) }
+    }
+
     @Test("Typed getters and their required variants")
     func getters() throws {
         let file = try GGUFFile(bytes: GGUFSample.writer().bytes())

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VulkanRuntime
 
@@ -99,6 +100,23 @@ struct RuntimeTests {
         let third = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: folder))
         _ = try third.pipeline(key)
         #expect(third.statistics.compiled == 1)
+    }
+
+    @Test("Threads asking for pipelines at once get one pipeline per key, each created once")
+    func concurrentPipelines() throws {
+        let sources = ["k.comp": "#version 450\nlayout(local_size_x = 1) in;\nlayout(constant_id = 0) const uint N = 1;\nvoid main() { }\n"]
+        let library = PipelineLibrary(device: try Self.device(), sources: sources, cache: SPIRVCache(directory: nil))
+        let keys = (1...4).map { PipelineKey(shader: "k.comp", specialization: [UInt32($0)], bindings: 0, pushConstantBytes: 0) }
+        // 32 requests, 8 for each of 4 keys, from as many threads as the machine runs.
+        let got = Mutex<[Int: [ObjectIdentifier]]>([:])
+        DispatchQueue.concurrentPerform(iterations: 32) { i in
+            let pipeline = try? library.pipeline(keys[i % 4])
+            got.withLock { $0[i % 4, default: []].append(pipeline.map(ObjectIdentifier.init) ?? ObjectIdentifier(library)) }
+        }
+        let identities = got.withLock { $0 }
+        #expect(identities.count == 4 && identities.values.allSatisfy { Set($0).count == 1 && $0.count == 8 })
+        #expect(Set(identities.values.map { $0[0] }).count == 4)
+        #expect(library.statistics.pipelinesCreated == 4)
     }
 
     @Test("A binding larger than maxStorageBufferRange is a device-limit error")

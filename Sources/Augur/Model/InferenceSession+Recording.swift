@@ -21,6 +21,7 @@ extension InferenceSession {
     func record(_ shape: PassShape, into sequence: CommandSequence) throws {
         let kernels = model.kernels
         let n = shape.tokens, rowBytes = model.configuration.hidden * 4
+        try model.preparePass(tokens: n, logitRows: shape.logitRows)
         try sequence.begin()
         let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
                                caches: caches, ropeTable: ropeTable, tokens: n, headRows: headRows,

@@ -22,29 +22,37 @@ public final class Model: @unchecked Sendable {
     let encoding: WeightEncoding
     /// The narrower type the weights were requantized to at load, if any.
     public var requantization: WeightRequantization? { encoding.requantization }
+    /// Where the requantized weights came from: a copy in the cache (`RequantizationCache`),
+    /// and whether an earlier load wrote it. nil when not requantized or not cached.
+    public let requantizedCopy: (path: String, reused: Bool)?
 
     /// Opens a GGUF file, builds its tokenizer and uploads its weights, requantized to
-    /// `requantization` if given (for draft models). `progress` receives (layers done, layers)
-    /// while weights upload.
+    /// `requantization` if given (for draft models; the requantized file is kept in Augur's cache
+    /// folder, so the next load reads it instead of requantizing again). `progress` receives
+    /// (layers done, layers) while weights upload.
     public convenience init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
                             progress: (Int, Int) -> Void = { _, _ in }) throws {
         try self.init(path: path, library: library, requantization: requantization, fusesNorm: nil, progress: progress)
     }
 
-    /// `fusesNorm` and `fusesSwiGLU` override `KernelSet`'s choices (tests run both ways on any device).
+    /// `fusesNorm` and `fusesSwiGLU` override `KernelSet`'s choices (tests run both ways on any device);
+    /// `cache` keeps requantized copies.
     init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil, fusesNorm: Bool?,
-         fusesSwiGLU: Bool? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws {
+         fusesSwiGLU: Bool? = nil, cache: RequantizationCache = .standard(), progress: (Int, Int) -> Void = { _, _ in }) throws {
         let start = Date()
         guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
-        file = try GGUFFile(path: path)
+        let source = try GGUFFile(path: path)
         self.path = path
-        let configuration = try ModelConfiguration(gguf: file)
+        let configuration = try ModelConfiguration(gguf: source)
         self.configuration = configuration
         architecture = try Architectures.named(configuration.architecture)
-        tokenizer = try Tokenizer(TokenizerConfiguration(gguf: file))
+        tokenizer = try Tokenizer(TokenizerConfiguration(gguf: source))
         let library = try library ?? KernelLibrary.shared()
         kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: fusesNorm, fusesSwiGLU: fusesSwiGLU)
         encoding = WeightEncoding(library: library, requantization: requantization)
+        let copy = cache.copy(of: source, encoding: encoding)
+        file = copy?.file ?? source
+        requantizedCopy = copy.map { ($0.path, $0.reused) }
         weights = try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
         loadSeconds = Date().timeIntervalSince(start)
     }
@@ -60,23 +68,35 @@ public final class Model: @unchecked Sendable {
     }
 
     /// Creates ahead of use every matvec pipeline that batches of up to `batch` tokens need: one per
-    /// weight type, form (normalised input with or without bias, residual) and pass size. A CPU device compiles a pipeline
-    /// to machine code when it is created, and speculative rounds vary their batch size, so without
-    /// this a benchmark's first rounds pay for compilation. Generation creates them lazily.
+    /// weight type, form (normalised input with or without bias, residual, gated) and pass size. A CPU
+    /// device compiles a pipeline to machine code when it is created, and speculative rounds vary
+    /// their batch size, so without this a benchmark's first rounds pay for compilation.
+    /// Generation creates them as passes first need them (`preparePass`).
     public func prepareKernels(batch: Int) throws {
-        struct Variant: Hashable { let type: TensorType, accumulate: Bool, bias: Bool, norm: Bool, gated: Bool }
+        let (body, head) = matVecVariants
+        try kernels.matVec.prepare((1...max(batch, 1)).flatMap { n in (body + [head]).map { ($0, n) } })
+    }
+
+    /// Creates the matvec pipelines a pass of `tokens` tokens and `logitRows` rows of logits
+    /// needs, several at once (`MatVec.prepare`), before the pass is recorded.
+    func preparePass(tokens: Int, logitRows: Int) throws {
+        let (body, head) = matVecVariants
+        try kernels.matVec.prepare(body.map { ($0, tokens) } + (logitRows > 0 ? [(head, logitRows)] : []))
+    }
+
+    /// The matvec forms of this model's passes: the layers' (per weight type: normalised input with
+    /// or without bias, residual, gated) and the output head's.
+    var matVecVariants: (body: [MatVec.Variant], head: MatVec.Variant) {
         let normed = kernels.fusesNorm
-        var variants: Set<Variant> = [Variant(type: weights.output.type, accumulate: false, bias: false, norm: normed, gated: false)]
+        var body: Set<MatVec.Variant> = []
         for layer in weights.layers {
             for part in layer.queryKeyValue.parts + layer.gateUp.parts {
-                variants.insert(Variant(type: part.matrix.type, accumulate: false, bias: part.bias != nil, norm: normed, gated: false))
+                body.insert(MatVec.Variant(type: part.matrix.type, bias: part.bias != nil, norm: normed))
             }
-            variants.insert(Variant(type: layer.output.type, accumulate: true, bias: false, norm: false, gated: false))
-            variants.insert(Variant(type: layer.down.type, accumulate: true, bias: false, norm: false, gated: kernels.fusesSwiGLU))
+            body.insert(MatVec.Variant(type: layer.output.type, accumulate: true))
+            body.insert(MatVec.Variant(type: layer.down.type, accumulate: true, gated: kernels.fusesSwiGLU))
         }
-        for v in variants {
-            try kernels.matVec.prepare(v.type, columns: batch, accumulate: v.accumulate, bias: v.bias, norm: v.norm, gated: v.gated)
-        }
+        return (Array(body), MatVec.Variant(type: weights.output.type, norm: normed))
     }
 
     /// Pipelines created so far on this model's device (shared with every model on the same library).

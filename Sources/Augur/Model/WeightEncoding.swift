@@ -32,12 +32,17 @@ struct WeightEncoding {
         return WeightLayout.storage(for: type, on: library.device.capabilities)
     }
 
+    /// Whether matrices of `type` are requantized (to `requantization`) rather than stored as they are or widened.
+    func requantizes(_ type: TensorType) -> Bool {
+        requantization.map { storage(of: type) == $0.type && type != $0.type } ?? false
+    }
+
     /// `rows` rows of `columns` elements of GGUF type `type` (`bytes`) encoded as `storage(of: type)`.
     func encode(_ bytes: UnsafeRawBufferPointer, type: TensorType, rows: Int, columns: Int) throws -> [UInt8] {
         switch (type, storage(of: type)) {
         case let (from, to) where from == to: return Array(bytes)
         case (.q5_0, .q8_0): return try Widening.q8_0(fromQ5_0: bytes)
-        case let (_, to) where requantization?.type == to:
+        case let (_, to) where requantizes(type):
             return try Requantization.encode(type, as: to, from: bytes, elements: rows * columns, rowElements: columns)
         case let (_, to): throw TensorTypeError.unsupported(to)
         }
