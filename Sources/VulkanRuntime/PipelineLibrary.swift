@@ -16,9 +16,7 @@ public final class PipelineLibrary: @unchecked Sendable {
     private var pipelines: [PipelineKey: ComputePipeline] = [:]
     private var counts = Statistics()
     /// What this library has compiled, loaded and created so far.
-    public var statistics: Statistics {
-        get { lock.withLock { counts } }
-    }
+    public var statistics: Statistics { lock.withLock { counts } }
 
     public init(device: VulkanDevice, sources: [String: String], cache: SPIRVCache = SPIRVCache()) {
         self.device = device
