@@ -5,22 +5,16 @@ import Augur
 
 @Suite("Prefill and decode on tiny random models")
 struct BatchInvarianceTests {
-    @Test("Prefill in one batch, in batches of 3 and token by token give bit-identical logits", arguments: [TensorType.q8_0, .q4_K])
+    @Test("Prefill in one batch, in batches of 3 and token by token give bit-identical rows of logits", arguments: [TensorType.q8_0, .q4_K])
     func prefillEqualsDecode(type: TensorType) throws {
         let random = TinyModels.wide(type)
         let model = try Model(path: try TinyModels.path(random, name: "invariance"))
         let tokens = [257, 32, 99, 97, 116, 258, 40, 41, 120, 121, 122]
-        let whole = try model.makeSession(context: 64)
-        let all = try whole.score(tokens, topK: 1)
-        let chunked = try model.makeSession(context: 64, batch: 3)
-        let split = try chunked.score(tokens, topK: 1)
-        let stepwise = try model.makeSession(context: 64)
-        for (i, token) in tokens.enumerated() {
-            let prediction = try stepwise.evaluate([token], topK: 1)[0]
-            #expect(prediction.top[0].logit.bitPattern == all.positions[i][0].logit.bitPattern, "position \(i)")
-            #expect(prediction.top[0].id == all.positions[i][0].id)
-            #expect(split.positions[i][0].logit.bitPattern == all.positions[i][0].logit.bitPattern)
-        }
+        let whole = try LogitRows.of(model, tokens, chunk: tokens.count)
+        LogitRows.expectEqual(try LogitRows.of(model, tokens, chunk: 3), whole, "batches of 3")
+        LogitRows.expectEqual(try LogitRows.of(model, tokens, chunk: 1), whole, "token by token")
+        let all = try model.makeSession(context: 64).score(tokens, topK: 1)
+        let split = try model.makeSession(context: 64, batch: 3).score(tokens, topK: 1)
         #expect(all.negativeLogLikelihoods == split.negativeLogLikelihoods)
     }
 
@@ -38,6 +32,7 @@ struct BatchInvarianceTests {
             }
             let a = try replayed.evaluate([token], topK: 3)[0], b = try fresh.evaluate([token], topK: 3)[0]
             #expect(a.argmax == b.argmax && a.top.map(\.logit.bitPattern) == b.top.map(\.logit.bitPattern), "token \(i)")
+            #expect(try replayed.logits().map(\.bitPattern) == fresh.logits().map(\.bitPattern), "token \(i): whole row")
             if i >= 5 { #expect(a.top.allSatisfy { $0.id < 200 }, "token \(i) within the head limit") }
         }
         // A batch of another shape in between, then single tokens again.
@@ -52,9 +47,11 @@ struct BatchInvarianceTests {
         let model = try Model(path: try TinyModels.path())
         let session = try model.makeSession(context: 64)
         let first = try session.evaluate([257, 32, 99, 97], allPositions: true, topK: 3)
+        let firstLastRow = try session.logits(row: 3).map(\.bitPattern)
         session.truncate(to: 2)
         let again = try session.evaluate([99, 97], allPositions: true, topK: 3)
         #expect(again.map(\.argmax) == Array(first.suffix(2)).map(\.argmax))
         #expect(again.map { $0.top.map(\.logit) } == Array(first.suffix(2)).map { $0.top.map(\.logit) })
+        #expect(try session.logits(row: 1).map(\.bitPattern) == firstLastRow)
     }
 }

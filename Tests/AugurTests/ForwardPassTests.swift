@@ -8,7 +8,7 @@ struct ForwardPassTests {
     @Test("SmolLM2's GPU logits match a CPU reference forward pass, the norm and SwiGLU run as passes or fused",
           arguments: ["smollm2-135m"], [false, true])
     func matchesCPUReference(name: String, fused: Bool) throws {
-        guard let path = ModelFiles.path(name) else { return }
+        let path = try ModelFiles.path(name)
         let model = try Model(path: path, fusesNorm: fused, fusesSwiGLU: fused)
         let reference = try CPUReferenceModel(path: path)
         let tokens = [504, 3575, 282, 4649, 314, 7042]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// llama.cpp's reference outputs in `../shared/reference/golden/` (its CPU build; it quantizes
@@ -24,14 +25,9 @@ struct GoldenFile: Decodable {
     var model_file: String
     var cases: [Case]
 
-    static func load(_ name: String) -> GoldenFile? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appending(path: "shared/reference/golden/\(name)")
-        guard let data = try? Data(contentsOf: url) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("golden file missing: \(url.path)") }
-            else { print("skipping: golden file \(url.path) not found") }
-            return nil
-        }
-        return try? JSONDecoder().decode(GoldenFile.self, from: data)
+    /// The golden file `name`: skipped when absent (a failure under CI), a failure when it does
+    /// not decode.
+    static func load(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> GoldenFile {
+        try GoldenData.load(name, as: GoldenFile.self, sourceLocation: sourceLocation)
     }
 }

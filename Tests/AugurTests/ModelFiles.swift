@@ -1,18 +1,15 @@
 import Augur
 import Foundation
+import TestSupport
 import Testing
 
-/// Finds a catalog model in the model folder. Missing models skip the test with a note, except
-/// under CI (CI=true), where `.ci/run` fetches them first and a missing one is a failure.
+/// Finds a catalog model in the model folder. A missing model skips the test (counted and listed
+/// at the end of the run), except under CI (CI=true), where `.ci/run` fetches them first and a
+/// missing one is a failure.
 enum ModelFiles {
-    static func path(_ name: String) -> String? {
-        let model = CatalogModel.named(name)!
+    static func path(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let model = try #require(CatalogModel.named(name), "no catalog model \(name)")
         if let url = ModelStore().cached(model) { return url.path }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("model \(name) missing under CI: .ci/run should have pulled it (augur pull \(name))")
-        } else {
-            print("skipping: model \(name) not downloaded (run `swift run augur pull \(name)`)")
-        }
-        return nil
+        try Skip.missing("model \(name) not downloaded (run `swift run augur pull \(name)`)", sourceLocation: sourceLocation)
     }
 }

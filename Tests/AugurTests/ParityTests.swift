@@ -15,14 +15,14 @@ struct ParityTests {
 
     @Test("Prompt token ids equal llama.cpp's", arguments: models)
     func tokenization(model name: String, golden file: String) throws {
-        guard let path = ModelFiles.path(name), let golden = GoldenFile.load(file) else { return }
+        let path = try ModelFiles.path(name), golden = try GoldenFile.load(file)
         let model = try Model(path: path)
         for c in golden.cases { #expect(model.tokenize(c.formatted_prompt) == c.prompt_ids, "\(c.name)") }
     }
 
     @Test("Teacher-forced top-1 equals llama.cpp's wherever its top-2 margin is at least 0.1, or exact arithmetic sides with Augur", arguments: models)
     func teacherForced(model name: String, golden file: String) throws {
-        guard let path = ModelFiles.path(name), let golden = GoldenFile.load(file) else { return }
+        let path = try ModelFiles.path(name), golden = try GoldenFile.load(file)
         let model = try Model(path: path)
         var disagreements: [(c: GoldenFile.Case, step: Int, ours: Int)] = []
         // |ours - llama.cpp| over the first position's top 5, raw and less the case's mean difference
@@ -71,7 +71,7 @@ struct ParityTests {
 
     @Test("Free-running greedy ids equal llama.cpp's up to its first step with a top-2 margin below 0.1", arguments: models)
     func freeRunning(model name: String, golden file: String) throws {
-        guard let path = ModelFiles.path(name), let golden = GoldenFile.load(file) else { return }
+        let path = try ModelFiles.path(name), golden = try GoldenFile.load(file)
         let model = try Model(path: path)
         for c in golden.cases.prefix(3) {
             let steps = c.steps_top2_ignore_eog.prefix(Self.steps)

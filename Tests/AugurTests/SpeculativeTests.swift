@@ -56,7 +56,7 @@ struct SpeculativeTests {
 
     @Test("Prompt lookup on SmolLM2 gives plain greedy's tokens and accepts drafts")
     func smolLM2() throws {
-        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        let path = try ModelFiles.path("smollm2-135m")
         let model = try Model(path: path)
         let prompt = model.tokenize("def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n")
         let expected = try Self.plain(model, prompt, 24)
@@ -135,7 +135,7 @@ struct DraftModelTests {
     @Test("A draft model with another vocabulary is refused with a clear error")
     func incompatible() throws {
         let target = try Model(path: try TinyModels.path())
-        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        let path = try ModelFiles.path("smollm2-135m")
         #expect {
             _ = try DraftModelDrafter(draft: Model(path: path), target: target)
         } throws: { "\($0)".contains("cannot draft for the target") }
@@ -146,7 +146,7 @@ struct DraftModelTests {
 struct QwenPairTests {
     @Test("Qwen2.5-Coder-0.5B drafting for 1.5B gives the 1.5B model's greedy tokens")
     func qwenPair() throws {
-        guard let targetPath = ModelFiles.path("qwen2.5-coder-1.5b"), let draftPath = ModelFiles.path("qwen2.5-coder-0.5b") else { return }
+        let targetPath = try ModelFiles.path("qwen2.5-coder-1.5b"), draftPath = try ModelFiles.path("qwen2.5-coder-0.5b")
         let target = try Model(path: targetPath)
         let prompt = try target.tokenize(target.chatPrompt([ChatMessage(role: .user, content: "Write a Python function that checks whether a number is prime.")]))
         let expected = try SpeculativeTests.plain(target, prompt, 10)

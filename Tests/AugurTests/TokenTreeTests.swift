@@ -208,7 +208,7 @@ struct TokenTreeTests {
 
     @Test("On SmolLM2, self-speculation (early exit) and lookup trees give plain greedy's tokens")
     func smolLM2() throws {
-        guard let path = ModelFiles.path("smollm2-135m") else { return }
+        let path = try ModelFiles.path("smollm2-135m")
         let model = try Model(path: path)
         let prompt = model.tokenize("def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n")
         let expected = try SpeculativeTests.plain(model, prompt, 16)

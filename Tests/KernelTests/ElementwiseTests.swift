@@ -1,5 +1,6 @@
 import GGUF
 import Kernels
+import TestSupport
 import Testing
 import VulkanRuntime
 
@@ -10,7 +11,7 @@ struct ElementwiseTests {
     func rmsNorm(n: Int, form: (subgroupsPerRow: Int, texelInputs: Bool)) throws {
         let library = try KernelLibrary.shared()
         // Texel reads need the device's texel buffers (every device tested so far has them).
-        guard !form.texelInputs || library.device.capabilities.texelBuffers else { return }
+        guard !form.texelInputs || library.device.capabilities.texelBuffers else { try Skip.unsupported("texel buffers") }
         let rows = 5
         let x = SyntheticTensor.randomFloats(count: rows * n, seed: 1, range: -3...3)
         let w = SyntheticTensor.randomFloats(count: n, seed: 2)
@@ -47,7 +48,7 @@ struct ElementwiseTests {
           arguments: Elementwise.Operation.allCases, [false, true])
     func elementwise(operation: Elementwise.Operation, texelInputs: Bool) throws {
         let library = try KernelLibrary.shared()
-        guard !texelInputs || library.device.capabilities.texelBuffers else { return }
+        guard !texelInputs || library.device.capabilities.texelBuffers else { try Skip.unsupported("texel buffers") }
         let n = 4099
         let a = SyntheticTensor.randomFloats(count: n, seed: 4, range: -8...8), b = SyntheticTensor.randomFloats(count: n, seed: 5)
         let bufferA = try library.buffer(a), bufferB = try library.buffer(b)

@@ -7,8 +7,8 @@ import Tokenizer
 struct GoldenTests {
     @Test("Every golden string encodes to llama.cpp's ids", arguments: TestModel.allCases)
     func goldenStrings(model: TestModel) throws {
-        guard let golden = loadGolden("tokenizer.json", as: TokenizerGolden.self) else { return }
-        guard let tokenizer = model.tokenizer else { return }
+        let golden = try loadGolden("tokenizer.json", as: TokenizerGolden.self)
+        let tokenizer = try model.tokenizer()
         let entries = try #require(golden.models[model.tokenizerGoldenKey])
         #expect(entries.count == 12)
         var matched = 0
@@ -22,8 +22,8 @@ struct GoldenTests {
 
     @Test("Every golden prompt (raw and chat) encodes to llama.cpp's ids", arguments: TestModel.allCases)
     func goldenPrompts(model: TestModel) throws {
-        guard let golden = loadGolden(model.goldenFile, as: ModelGolden.self) else { return }
-        guard let tokenizer = model.tokenizer else { return }
+        let golden = try loadGolden(model.goldenFile, as: ModelGolden.self)
+        let tokenizer = try model.tokenizer()
         #expect(tokenizer.vocabularySize == golden.n_vocab)
         #expect(tokenizer.addsBOS == golden.add_bos)
         var matched = 0
@@ -38,9 +38,9 @@ struct GoldenTests {
 
     @Test("Decoding reproduces every golden string and prompt", arguments: TestModel.allCases)
     func roundTrip(model: TestModel) throws {
-        guard let strings = loadGolden("tokenizer.json", as: TokenizerGolden.self),
-              let prompts = loadGolden(model.goldenFile, as: ModelGolden.self) else { return }
-        guard let tokenizer = model.tokenizer else { return }
+        let strings = try loadGolden("tokenizer.json", as: TokenizerGolden.self)
+        let prompts = try loadGolden(model.goldenFile, as: ModelGolden.self)
+        let tokenizer = try model.tokenizer()
         let texts = (strings.models[model.tokenizerGoldenKey] ?? []).map(\.text) + prompts.cases.map(\.formatted_prompt)
         for text in texts {
             #expect(tokenizer.decode(tokenizer.encode(text), special: true) == text)
@@ -49,8 +49,8 @@ struct GoldenTests {
 
     @Test("Pieces of generated tokens are llama.cpp's bytes", arguments: TestModel.allCases)
     func generatedPieces(model: TestModel) throws {
-        guard let golden = loadGolden(model.goldenFile, as: ModelGolden.self) else { return }
-        guard let tokenizer = model.tokenizer else { return }
+        let golden = try loadGolden(model.goldenFile, as: ModelGolden.self)
+        let tokenizer = try model.tokenizer()
         for c in golden.cases {
             #expect(c.output_ids.map { tokenizer.piece($0).hex } == c.output_pieces_hex, "case \(c.name)")
             #expect(tokenizer.decode(c.output_ids, special: true) == c.output_text, "case \(c.name)")
@@ -62,8 +62,8 @@ struct GoldenTests {
 
     @Test("Generation stops exactly where llama.cpp's end-of-generation test stopped", arguments: TestModel.allCases)
     func endOfGeneration(model: TestModel) throws {
-        guard let golden = loadGolden(model.goldenFile, as: ModelGolden.self) else { return }
-        guard let tokenizer = model.tokenizer else { return }
+        let golden = try loadGolden(model.goldenFile, as: ModelGolden.self)
+        let tokenizer = try model.tokenizer()
         for c in golden.cases {
             let stop = c.output_ids.firstIndex(where: tokenizer.isEndOfGeneration)
             #expect(stop == (c.stopped_at_eog ? c.output_ids.count - 1 : nil), "case \(c.name)")

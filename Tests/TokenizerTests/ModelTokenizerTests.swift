@@ -6,7 +6,7 @@ import Tokenizer
 struct ModelTokenizerTests {
     @Test("Special ids and end-of-generation tokens are llama.cpp's", arguments: TestModel.allCases)
     func specialIDs(model: TestModel) throws {
-        guard let t = model.tokenizer else { return }
+        let t = try model.tokenizer()
         switch model {
         case .smolLM2:
             #expect(t.preTokenizerName == "smollm")
@@ -28,7 +28,7 @@ struct ModelTokenizerTests {
 
     @Test("Chat markers are ids with parseSpecial and text without", arguments: TestModel.allCases)
     func parseSpecial(model: TestModel) throws {
-        guard let t = model.tokenizer else { return }
+        let t = try model.tokenizer()
         let start = try #require(t.id(of: "<|im_start|>"))
         let text = "<|im_start|>user\nhi<|im_end|>\n"
         let parsed = t.encode(text)
@@ -42,7 +42,7 @@ struct ModelTokenizerTests {
 
     @Test("Qwen's user-defined <tool_call> is a token even without parseSpecial")
     func userDefinedToolCall() throws {
-        guard let t = TestModel.qwenCoder.tokenizer else { return }
+        let t = try TestModel.qwenCoder.tokenizer()
         #expect(t.tokenType(151657) == .userDefined)
         #expect(t.encode("<tool_call>", parseSpecial: false) == [151657])
         #expect(t.encode("a<tool_call>{}</tool_call>", parseSpecial: false).filter { $0 >= 151643 } == [151657, 151658])
@@ -59,17 +59,12 @@ struct ModelTokenizerTests {
 
         """, count: 8).prefix(2048)
 
-    @Test("Tokenizing 2 KB of code is quick and round-trips", arguments: TestModel.allCases)
-    func speed(model: TestModel) throws {
-        guard let t = model.tokenizer else { return }
+    @Test("2 KB of code with Unicode, tabs and newlines round-trips", arguments: TestModel.allCases)
+    func codeRoundTrip(model: TestModel) throws {
+        let t = try model.tokenizer()
         let text = String(Self.code)
-        var ids: [Int] = []
-        let clock = ContinuousClock()
-        let runs = 5
-        let elapsed = clock.measure { for _ in 0..<runs { ids = t.encode(text) } }
-        let perRun = elapsed / runs
-        print("\(model.rawValue): \(text.utf8.count) bytes -> \(ids.count) tokens in \(perRun) per encode")
+        let ids = t.encode(text)
+        #expect(ids.count > 100 && ids.count < text.utf8.count)
         #expect(t.decode(ids) == text)
-        #expect(perRun < .seconds(1))  // debug builds; release is far faster
     }
 }

@@ -47,7 +47,7 @@ struct StreamingDecoderTests {
 
     @Test("Emoji and CJK split across real tokens stream correctly", arguments: TestModel.allCases)
     func realModel(model: TestModel) throws {
-        guard let t = model.tokenizer else { return }
+        let t = try model.tokenizer()
         for text in ["smile 😀 and thumbs 👍", "中文测试：你好，世界！", "Grüße aus München — ça va?"] {
             let ids = t.encode(text)
             var decoder = t.streamingDecoder()

@@ -1,24 +1,8 @@
 import Foundation
 import GGUF
+import TestSupport
 import Testing
 import Tokenizer
-
-/// Whether the tests run in CI, where missing models and golden data are failures.
-let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
-
-/// Records an issue in CI; elsewhere prints a note (the caller then returns early).
-func skipOrFail(_ message: String) {
-    if runningInCI {
-        Issue.record(Comment(rawValue: message))
-    } else {
-        print("note: \(message); skipping")
-    }
-}
-
-/// The reference folder `../shared/reference/golden` beside the package root.
-let goldenDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("../shared/reference/golden").standardizedFileURL
 
 /// The golden token ids of `tokenizer.json` (llama-tokenize, add_special and parse_special).
 struct TokenizerGolden: Decodable {
@@ -48,18 +32,8 @@ struct ModelGolden: Decodable {
     let cases: [Case]
 }
 
-func loadGolden<T: Decodable>(_ file: String, as type: T.Type) -> T? {
-    let url = goldenDirectory.appendingPathComponent(file)
-    guard let data = try? Data(contentsOf: url) else {
-        skipOrFail("golden data missing: \(url.path)")
-        return nil
-    }
-    do {
-        return try JSONDecoder().decode(T.self, from: data)
-    } catch {
-        Issue.record("cannot decode \(url.path): \(error)")
-        return nil
-    }
+func loadGolden<T: Decodable>(_ file: String, as type: T.Type, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+    try GoldenData.load(file, as: type, sourceLocation: sourceLocation)
 }
 
 /// The two real models whose vocabularies the golden data was made with.
@@ -73,46 +47,34 @@ enum TestModel: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The model's key in `tokenizer.json`.
     var tokenizerGoldenKey: String { self == .smolLM2 ? "smollm2-135m" : "qwen2.5-coder-0.5b" }
 
-    var path: String {
-        let env = ProcessInfo.processInfo.environment
-        let directory = env["AUGUR_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/augur/models").path
-        return (directory as NSString).appendingPathComponent(fileName)
-    }
-
-    /// The tokenizer read from the model's GGUF file (built once, shared by all tests),
-    /// or nil after recording a failure in CI / printing a note elsewhere.
-    var tokenizer: Tokenizer? {
+    /// The tokenizer read from the model's GGUF file (built once, shared by all tests). A missing
+    /// model skips the test (fails it under CI); a file that does not give a tokenizer fails it.
+    func tokenizer(sourceLocation: SourceLocation = #_sourceLocation) throws -> Tokenizer {
+        let path = try TestModelFiles.path(fileName, sourceLocation: sourceLocation)
         switch self == .smolLM2 ? Self.smolLM2Tokenizer : Self.qwenCoderTokenizer {
-        case let .success(tokenizer):
-            return tokenizer
-        case let .failure(failure):
-            if failure.missing {
-                skipOrFail(failure.message)
-            } else {
-                Issue.record(Comment(rawValue: failure.message))
-            }
-            return nil
+        case let .success(tokenizer): return tokenizer
+        case let .failure(failure): throw failure
+        case nil: throw LoadFailure(message: "\(path) appeared after the first test looked for it")
         }
     }
 
-    struct LoadFailure: Error {
+    struct LoadFailure: Error, CustomStringConvertible {
         let message: String
-        let missing: Bool
+        var description: String { message }
     }
 
     private static let smolLM2Tokenizer = TestModel.smolLM2.load()
     private static let qwenCoderTokenizer = TestModel.qwenCoder.load()
 
-    private func load() -> Result<Tokenizer, LoadFailure> {
-        guard FileManager.default.fileExists(atPath: path) else {
-            return .failure(LoadFailure(message: "model missing: run Tools/fetch-models.sh (\(path))", missing: true))
-        }
+    /// nil when the file is absent.
+    private func load() -> Result<Tokenizer, LoadFailure>? {
+        let path = (TestModelFiles.directory as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
             let file = try GGUFFile(path: path)
             return .success(try Tokenizer(TokenizerConfiguration(gguf: file)))
         } catch {
-            return .failure(LoadFailure(message: "cannot build the tokenizer of \(path): \(error)", missing: false))
+            return .failure(LoadFailure(message: "cannot build the tokenizer of \(path): \(error)"))
         }
     }
 }

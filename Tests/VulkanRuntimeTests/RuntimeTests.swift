@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 import VulkanRuntime
 
@@ -144,7 +145,7 @@ struct RuntimeTests {
     @Test("Texel-buffer bindings read the bytes a storage binding holds; a misaligned one is an error")
     func texelBindings() throws {
         let device = try Self.device()
-        guard device.capabilities.texelBuffers else { return }
+        guard device.capabilities.texelBuffers else { try Skip.unsupported("texel buffers") }
         let sources = ["t.comp": """
             #version 450
             layout(local_size_x = 8) in;
@@ -185,7 +186,7 @@ struct RuntimeTests {
     @Test("Profiling attributes GPU time to each kernel variant and counts its dispatches")
     func profiling() throws {
         let device = try Self.device()
-        guard device.capabilities.timestamps else { return }
+        guard device.capabilities.timestamps else { try Skip.unsupported("timestamps") }
         let sources = ["k.comp": "#version 450\nlayout(local_size_x = 1) in;\nlayout(std430, binding = 0) buffer B { uint v[]; };\nvoid main() { v[0] += VALUE; }\n"]
         let library = PipelineLibrary(device: device, sources: sources, cache: SPIRVCache(directory: nil))
         let one = try library.pipeline(PipelineKey(shader: "k.comp", defines: ["VALUE": "1u"], specialization: [], bindings: 1, pushConstantBytes: 0))
@@ -209,7 +210,7 @@ struct RuntimeTests {
     @Test("GPU timestamps measure a recorded range")
     func timestamps() throws {
         let device = try Self.device()
-        guard device.capabilities.timestamps else { return }
+        guard device.capabilities.timestamps else { try Skip.unsupported("timestamps") }
         let source = try GPUBuffer(device: device, size: 8 << 20), destination = try GPUBuffer(device: device, size: 8 << 20)
         let sequence = try CommandSequence(device: device)
         try sequence.begin()
