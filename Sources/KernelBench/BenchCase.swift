@@ -41,7 +41,7 @@ func execute(_ library: KernelLibrary, _ record: (CommandSequence) throws -> Voi
     try sequence.begin()
     try record(sequence)
     try sequence.end()
-    try sequence.run()
+    try sequence.submitAndWait()
 }
 
 /// Throws a ValidationFailure naming the worst element when |got - want| > tolerance.

@@ -19,7 +19,7 @@ public struct GPUTimer: Sendable {
             try sequence.begin()
             for _ in 0..<warmup { try record(sequence) }
             try sequence.end()
-            try sequence.run()
+            try sequence.submitAndWait()
         }
         try sequence.begin()
         var marks: [(Int, Int)] = []
@@ -29,7 +29,7 @@ public struct GPUTimer: Sendable {
             marks.append((start, sequence.timestamp()!))
         }
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         let times = try marks.map { try sequence.elapsedNanoseconds(from: $0.0, to: $0.1) / 1000 }.sorted()
         return times[times.count / 2]
     }
@@ -44,7 +44,7 @@ public struct GPUTimer: Sendable {
             try sequence.begin()
             for _ in 0..<warmup { for c in 0..<cases { try record(sequence, c) } }
             try sequence.end()
-            try sequence.run()
+            try sequence.submitAndWait()
         }
         try sequence.begin()
         var marks: [[(Int, Int)]] = Array(repeating: [], count: cases)
@@ -56,7 +56,7 @@ public struct GPUTimer: Sendable {
             }
         }
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         return try marks.map { caseMarks in
             let times = try caseMarks.map { try sequence.elapsedNanoseconds(from: $0.0, to: $0.1) / 1000 }.sorted()
             return times[times.count / 2]

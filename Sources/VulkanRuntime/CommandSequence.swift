@@ -3,7 +3,9 @@ import CVulkan
 /// A recorded list of dispatches and copies with the barriers between them, submitted as one
 /// batch. A sequence can be submitted again without re-recording: kernels that read changing
 /// parameters (positions, lengths) from a small host-visible buffer see the new values.
-public final class CommandSequence: @unchecked Sendable {
+/// Not `Sendable`: its command buffer and pool belong to one thread at a time (Vulkan's external
+/// synchronisation rule); the queue it submits to is shared and locked per submission.
+public final class CommandSequence {
     public let device: VulkanDevice
     let pool: OpaquePointer
     let buffer: OpaquePointer
@@ -232,7 +234,7 @@ public final class CommandSequence: @unchecked Sendable {
     }
 
     /// Submits and waits.
-    public func run() throws {
+    public func submitAndWait() throws {
         try submit()
         try wait()
     }

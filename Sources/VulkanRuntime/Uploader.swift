@@ -71,7 +71,7 @@ public final class Uploader: @unchecked Sendable {
                 try sequence.begin()
                 try sequence.copy(from: buffer, sourceOffset: offset + done, to: staging, bytes: chunk)
                 try sequence.end()
-                try sequence.run()
+                try sequence.submitAndWait()
                 (dst.baseAddress! + done).copyMemory(from: staging.contents!, byteCount: chunk)
                 done += chunk
             }

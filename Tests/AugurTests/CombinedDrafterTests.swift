@@ -36,6 +36,15 @@ struct SwitchingDrafter: Drafter {
     func propose(after context: [Int], limit: Int) throws -> [Int] { Array(script.chain.prefix(limit)) }
 }
 
+extension RoundReport {
+    /// A round of these tests: the root token 1, then `accepted` drafted tokens kept, out of
+    /// `verified`, verification taking `seconds`.
+    static func routed(_ accepted: [Int], verified: Int, seconds: Double, precomputed: Bool = false, proposed: Bool = true) -> RoundReport {
+        RoundReport(cap: 4, drafted: verified, draftSeconds: 0, verified: verified, verifySeconds: seconds, tokens: [1] + accepted,
+                    precomputed: precomputed, proposed: proposed)
+    }
+}
+
 @Suite("Routing among combined drafters")
 struct CombinedDrafterTests {
     /// Runs `rounds` rounds in which the target accepts `truth` after token 1, verification
@@ -47,7 +56,7 @@ struct CombinedDrafterTests {
             let tree = try combined.proposeTree(after: [1], shape: shape)
             clock.now += 0.5
             let accepted = Array(truth.prefix(CombinedDrafter.matched(truth, in: tree)))
-            combined.observe(accepted: [1] + accepted, context: [1])
+            combined.observe(.routed(accepted, verified: tree.count, seconds: 0.5), context: [1])
         }
         return counters.map(\.value)
     }
@@ -108,18 +117,22 @@ struct CombinedDrafterTests {
         for round in 1...3 {
             let tree = try combined.proposeTree(after: [1], shape: .chain(4))
             // Verification after the early drafter ran only finishes its last layers.
-            clock.now += calls[0].value == 1 && round == 2 ? 0.05 : 0.5
-            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            let ranEarly = calls[0].value > 0 && round > 1
+            let seconds = ranEarly ? 0.05 : 0.5
+            clock.now += seconds
+            let accepted = Array(truth.prefix(CombinedDrafter.matched(truth, in: tree)))
+            combined.observe(.routed(accepted, verified: tree.count, seconds: seconds, precomputed: ranEarly), context: [1])
             if round == 1 { #expect(calls[0].value == 0) }
         }
         #expect(calls[0].value == 2)
         // Only round 1's verification counts (0.5 s, one wrong drafted token): the early drafter ran in rounds 2 and 3.
         #expect(combined.verifySeconds.count == 1)
         #expect(abs((combined.passSeconds ?? 0) - 0.5 / (1 + combined.extraTokenCost)) < 1e-9)
-        // Rounds in which nothing was drafted credit nobody.
+        // Rounds in which nothing was drafted credit nobody (their passes still measure one).
         let before = combined.records.map(\.gain)
-        combined.observe(accepted: [1], context: [1])
-        combined.observe(accepted: [1], context: [1])
+        combined.observe(.routed([], verified: 0, seconds: 0.5, proposed: false), context: [1])
+        combined.observe(.routed([], verified: 0, seconds: 0.5, proposed: false), context: [1])
+        #expect(combined.verifySeconds.count == 3)
         #expect(combined.records.map(\.gain) == before)
     }
 
@@ -174,7 +187,7 @@ struct CombinedDrafterTests {
             let before = counters[0].value
             let tree = try combined.proposeTree(after: [1], shape: DraftShape(depth: 11, nodes: 16))
             clock.now += 0.5
-            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            combined.observe(.routed(Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), verified: tree.count, seconds: 0.5), context: [1])
             if round >= 33 { easyAgain += counters[0].value - before }
         }
         // Once the text is easy again A is running: it was the fallback through the hard stretch.
@@ -206,7 +219,7 @@ struct CombinedDrafterTests {
             let before = counters[0].value
             let tree = try combined.proposeTree(after: [1], shape: DraftShape(depth: 4, nodes: 8))
             clock.now += 0.5
-            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            combined.observe(.routed(Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), verified: tree.count, seconds: 0.5), context: [1])
             if round > 32 { after += counters[0].value - before }
         }
         #expect(after == 8)
@@ -219,7 +232,7 @@ struct CombinedDrafterTests {
         for _ in 1...12 {
             let tree = try combined.proposeTree(after: [1], shape: .chain(4))
             clock.now += 0.5
-            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            combined.observe(.routed(Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), verified: tree.count, seconds: 0.5), context: [1])
         }
         // The cheap one drafts 4 tokens every round. The hopeless one (about 4 passes a round)
         // drafts 4 in its first round, which tells it cannot pay, then 2 in the probe of round 10.
@@ -235,13 +248,13 @@ struct CombinedDrafterTests {
             // Rounds 8-10 draft nothing (the length policy chose plain decoding); round 11's
             // proposal then catches up on their tokens (20 s here). Round 16 meets a busy machine.
             if (8...10).contains(round) {
-                combined.observe(accepted: [1], context: [1])
+                combined.observe(.routed([], verified: 0, seconds: 0.5, proposed: false), context: [1])
                 continue
             }
             if round == 11 || round == 16 { calls[0].extraSeconds = 20 }
             let tree = try combined.proposeTree(after: [1], shape: .chain(4))
             clock.now += 0.5
-            combined.observe(accepted: [1] + Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), context: [1])
+            combined.observe(.routed(Array(truth.prefix(CombinedDrafter.matched(truth, in: tree))), verified: tree.count, seconds: 0.5), context: [1])
         }
         #expect(calls[0].value == 21)
         #expect(!combined.hopeless(0))

@@ -17,15 +17,14 @@ struct DraftHeadTests {
         let model = try Self.draftModel()
         let prompt = [257, 32, 99, 97, 116]
         let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
-        let full = try model.makeSession(), limited = try model.makeSession()
-        try limited.limitHead(to: limit)
+        let full = try model.makeSession(), limited = try model.makeSession(readout: .init(headRows: limit))
         let whole = try full.evaluate(prompt)[0], part = try limited.evaluate(prompt)[0]
         let (a, b) = (try full.logits(), try limited.logits())
         #expect(b.prefix(limit).map(\.bitPattern) == a.prefix(limit).map(\.bitPattern))
         #expect(b.dropFirst(limit).allSatisfy { $0 == -.infinity })
         #expect(part.argmax == a.prefix(limit).indices.max { a[$0] < a[$1] })
         #expect(whole.argmax == a.indices.max { a[$0] < a[$1] })
-        for bad in [0, vocabulary + 1] { #expect(throws: GenerationError.self) { try limited.limitHead(to: bad) } }
+        for bad in [0, vocabulary + 1] { #expect(throws: GenerationError.self) { try model.makeSession(readout: .init(headRows: bad)) } }
     }
 
     @Test("Tokens past the limit that the request holds get their logits back, bit for bit, and leave when a new request starts")
@@ -33,8 +32,7 @@ struct DraftHeadTests {
         let model = try Self.draftModel()
         let vocabulary = model.configuration.vocabulary, limit = vocabulary / 3
         let prompt = [1, 32, limit + 5, 7, limit + 20, 3, limit + 5]
-        let full = try model.makeSession(), limited = try model.makeSession()
-        try limited.limitHead(to: limit)
+        let full = try model.makeSession(), limited = try model.makeSession(readout: .init(headRows: limit))
         try limited.extendHead(with: prompt)
         #expect(limited.headExtra?.ids == [limit + 5, limit + 20])
         _ = try full.evaluate(prompt)
@@ -61,11 +59,11 @@ struct DraftHeadTests {
 
         // Probabilities from the device's denominators equal the softmax of the returned logits
         // over the computed head (prefix and extra rows), for every position of a batch.
-        limited.reportsProbabilities = true
-        limited.truncate(to: 0)
-        let rows = try limited.evaluate(prompt, allPositions: true, topK: 3)
+        let drafting = try model.makeSession(readout: .init(headRows: limit, probabilities: true))
+        try drafting.extendHead(with: [1, limit + 7])
+        let rows = try drafting.evaluate(prompt, allPositions: true, topK: 3)
         for (r, prediction) in rows.enumerated() {
-            let logits = try limited.logits(row: r)
+            let logits = try drafting.logits(row: r)
             let top = Double(logits[prediction.argmax])
             let total = logits.reduce(0.0) { $0 + Foundation.exp(Double($1) - top) }
             #expect(prediction.logit == logits[prediction.argmax])
@@ -74,7 +72,6 @@ struct DraftHeadTests {
                 #expect(abs(prediction.probability(ofLogit: logit)! - want) <= 1e-5 * want, "row \(r) token \(id)")
             }
         }
-        limited.reportsProbabilities = false
         limited.truncate(to: 0)
         #expect(try limited.evaluate(prompt)[0].logNormalizer == nil)
     }

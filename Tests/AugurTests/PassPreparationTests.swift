@@ -19,7 +19,7 @@ struct PassPreparationTests {
         let (body, head) = model.matVecVariants
         #expect(created() == before + Set(body + [head]).count)
         try model.preparePass(tokens: 5, logitRows: 5)
-        try session.evaluate(tree: [99, 97, 116, 32, 99], parents: [-1, 0, 0, 1, 3])
+        _ = try session.evaluate(tree: [99, 97, 116, 32, 99], parents: [-1, 0, 0, 1, 3])
         #expect(created() == before + Set(body + [head]).count)
     }
 }

@@ -391,16 +391,18 @@ struct DraftLengthPolicyTests {
         let context = [257, 32, 99, 97, 116]
         let drafting = try model.makeSession(), reference = try model.makeSession()
         try drafting.evaluate(Array(context.dropLast()))
-        let drafter = EarlyExitDrafter(exitLayer: 1)
-        try drafter.start(target: drafting)
-        let tree = try drafter.proposeTree(after: context, shape: DraftShape(depth: 1))
+        var drafter = EarlyExitDrafter(exitLayer: 1)
+        let proposal = try drafter.draft(after: context, shape: DraftShape(depth: 1), target: drafting)
+        let tree = proposal.tree
         try reference.evaluate(Array(context.dropLast()))
-        let prediction = try #require(try reference.evaluate([context.last!], exitAfter: 1))
+        let prediction = try #require(try reference.evaluate([context.last!], exitAfter: 1).1)
         let logits = try reference.logits(), top = Double(logits[prediction.argmax])
         let want = 1 / logits.reduce(0.0) { $0 + exp(Double($1) - top) }
         #expect(tree.tokens == [prediction.argmax])
         #expect(abs(tree.probabilities[0] - want) <= 1e-5 * want, "\(tree.probabilities[0]) against \(want)")
-        #expect(!drafting.reportsProbabilities, "verification passes go without denominators")
+        #expect(!drafting.readout.probabilities, "verification passes go without denominators")
+        // The proposal carries the chain's early layers: the root and the drafted token.
+        #expect(proposal.precomputed?.tokens == [context.last!, prediction.argmax] && drafting.tokens == context.dropLast())
     }
 }
 

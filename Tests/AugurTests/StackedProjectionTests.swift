@@ -70,7 +70,7 @@ struct StackedProjectionTests {
         try sequence.begin()
         try record(sequence)
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
     }
 
     @Test("A member of the wrong width is an error naming it")

@@ -55,7 +55,7 @@ struct TokenTreeTests {
         let parents = [-1, 0, 1, 0, 3, -1, 5]
         let session = try model.makeSession(context: 64)
         try session.evaluate(prefix)
-        try session.evaluate(tree: nodes, parents: parents)
+        _ = try session.evaluate(tree: nodes, parents: parents)
         let vocabulary = model.configuration.vocabulary
         let rows = try session.buffers.logits.read(Float.self, count: nodes.count * vocabulary)
         for i in nodes.indices {
@@ -80,8 +80,9 @@ struct TokenTreeTests {
         let parents = [-1, 0, 1, 0, 3, 3]
         let session = try model.makeSession(context: 64)
         try session.evaluate(prefix)
-        try session.evaluate(tree: nodes, parents: parents)
-        try session.keep(path: [0, 3, 4])
+        let tree = try session.evaluate(tree: nodes, parents: parents)
+        #expect(session.tokens == prefix, "a pending tree commits nothing")
+        try session.keep(tree, path: [0, 3, 4])
         #expect(session.tokens == prefix + [32, 104, 97])
         let plain = try model.makeSession(context: 64)
         try plain.evaluate(prefix)
@@ -118,15 +119,18 @@ struct TokenTreeTests {
         let prefix = [257, 32, 99, 97, 116]
         let session = try model.makeSession(context: 64)
         try session.evaluate(prefix)
-        for token in [32, 104, 97] { try session.evaluate([token], exitAfter: 1) }
-        #expect(session.partialTokens == [32, 104, 97])
-        #expect(throws: ModelError.self) { try session.evaluate([1]) }  // the late layers are missing
-        let completed = try session.completePartial()
+        var partial: PartialPass?
+        for token in [32, 104, 97] { partial = try session.evaluate([token], exitAfter: 1, continuing: partial).0 }
+        let pass = try #require(partial)
+        #expect(pass.tokens == [32, 104, 97] && session.tokens == prefix)
+        let completed = try session.complete(pass)
         let lastLogits = try session.logits(row: 2)
+        try session.keep(completed, path: [0, 1, 2])
+        #expect(session.tokens == prefix + [32, 104, 97])
         let plain = try model.makeSession(context: 64)
         try plain.evaluate(prefix)
         let want = try plain.evaluate([32, 104, 97], allPositions: true)
-        #expect(completed.map(\.argmax) == want.map(\.argmax))
+        #expect(completed.predictions.map(\.argmax) == want.map(\.argmax))
         #expect(lastLogits.map(\.bitPattern) == (try plain.logits(row: 2)).map(\.bitPattern))
         #expect(try Self.cache(session, slots: 8) == Self.cache(plain, slots: 8))
     }
@@ -138,9 +142,14 @@ struct TokenTreeTests {
         try session.evaluate([257, 32])
         #expect(throws: ModelError.self) { try session.evaluate(tree: [1, 2], parents: [-1, 1]) }
         #expect(throws: ModelError.self) { try session.evaluate(tree: [1, 2], parents: [-1]) }
-        #expect(throws: ModelError.self) { try session.keep(path: [0]) }
-        try session.evaluate(tree: [1, 2, 3], parents: [-1, 0, -1])
-        #expect(throws: ModelError.self) { try session.keep(path: [0, 2]) }
+        let tree = try session.evaluate(tree: [1, 2, 3], parents: [-1, 0, -1])
+        #expect(throws: ModelError.self) { try session.keep(tree, path: [0, 2]) }
+        // Anything else the session does makes a pending tree or partial pass stale.
+        let (partial, _) = try session.evaluate([4], exitAfter: 1)
+        #expect(throws: ModelError.self) { try session.keep(tree, path: [0, 1]) }
+        try session.evaluate([5])
+        #expect(throws: ModelError.self) { try session.complete(partial) }
+        #expect(throws: ModelError.self) { try session.evaluate([6], exitAfter: 1, continuing: partial) }
         let layers = model.configuration.layers
         #expect(throws: ModelError.invalidExitLayer(0, layers: layers)) { try session.evaluate([1], exitAfter: 0) }
         #expect(throws: ModelError.invalidExitLayer(layers, layers: layers)) { try session.evaluate([1], exitAfter: layers) }

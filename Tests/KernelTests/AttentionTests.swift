@@ -276,7 +276,7 @@ struct AttentionTests {
         for (slot, kvLen) in [(10, 11), (13, 14), (2, 9)] {
             try slots.write([UInt32(slot)])
             try params.write([UInt32(kvLen)])
-            try sequence.run()
+            try sequence.submitAndWait()
             Reference.kvWrite(newK, tokens: 1, rowWidth: width, slots: [slot], into: &keys)
             Reference.kvWrite(newV, tokens: 1, rowWidth: width, slots: [slot], into: &values)
             let got = try library.read(Float.self, from: output, count: heads * headDim)

@@ -26,7 +26,7 @@ struct ResubmitTests {
         for (id, position) in [(3, 0), (17, 5), (0, 63)] {
             try ids.write([UInt32(id)])
             try positions.write([UInt32(position)])
-            try sequence.run()
+            try sequence.submitAndWait()
             let got = try library.read(Float.self, from: hidden, count: columns)
             let row = try Reference.embedding(table: bytes, type: .q8_0, columns: columns, ids: [id])
             let want = Reference.rope(row, tokens: 1, heads: heads, headDim: headDim, rotatedDims: headDim,

@@ -8,7 +8,7 @@ func run(_ library: KernelLibrary, _ record: (CommandSequence) throws -> Void) t
     try sequence.begin()
     try record(sequence)
     try sequence.end()
-    try sequence.run()
+    try sequence.submitAndWait()
 }
 
 /// The largest violation of |got - want| <= tolerance[i], or nil when every element is within.

@@ -138,7 +138,7 @@ struct RuntimeTests {
         }
         try sequence.dispatch(pipeline, bindings: [buffer.range()], push: (), groups: (1, 1, 1))
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         #expect(try Uploader(device: device).download(UInt32.self, from: buffer, count: 1) == [1])
     }
 
@@ -170,7 +170,7 @@ struct RuntimeTests {
         try sequence.begin()
         try sequence.dispatch(pipeline, bindings: [a.range(offset: 256), b.range(), out.range()], push: (), groups: (2, 1, 1))
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         let want = zip(words, floats).map { $0 &+ $1.bitPattern }
         #expect(try uploader.download(UInt32.self, from: out, count: 64) == want)
         try sequence.begin()
@@ -198,7 +198,7 @@ struct RuntimeTests {
         try sequence.begin()
         for pipeline in [one, two, one] { try sequence.dispatch(pipeline, bindings: [buffer.range()], push: (), groups: (1, 1, 1)) }
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         let profile = try sequence.profile()
         #expect(profile.count == 2)
         #expect(profile.first { $0.shader == one.key.description }?.dispatches == 2)
@@ -218,7 +218,7 @@ struct RuntimeTests {
         try sequence.copy(from: source, to: destination, bytes: 8 << 20)
         let end = sequence.timestamp()!
         try sequence.end()
-        try sequence.run()
+        try sequence.submitAndWait()
         #expect(try sequence.elapsedNanoseconds(from: start, to: end) > 0)
     }
 }

@@ -12,16 +12,20 @@ extension Model {
         try ChatTemplate(template: file.string("tokenizer.chat_template")).format(messages)
     }
 
-    /// Generates from prompt tokens, streaming events. Cancelling the consuming task (or dropping
-    /// the stream) stops generation after the current token; the final event still carries stats.
+    /// Generates from prompt tokens, streaming events. The work runs on a thread of its own (a
+    /// pass blocks while the device works), which owns `session` (a new one when nil) until the
+    /// stream ends: the caller hands it over and must not touch it meanwhile. Cancelling the
+    /// consuming task (or dropping the stream) stops generation after the current round; the
+    /// final event still carries stats. Several streams of one model run concurrently.
     public func generate(tokens prompt: [Int], parameters: GenerationParameters = GenerationParameters(),
-                         session: InferenceSession? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
-        AsyncThrowingStream { continuation in
+                         session: sending InferenceSession? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
+        let handover = Handover(session)
+        return AsyncThrowingStream { continuation in
             let cancelled = CancellationFlag()
             continuation.onTermination = { _ in cancelled.set() }
             let thread = Thread {
                 do {
-                    let stats = try self.runGeneration(prompt, parameters: parameters, session: session, cancelled: cancelled) {
+                    let stats = try self.runGeneration(prompt, parameters: parameters, session: handover.take(), cancelled: cancelled) {
                         continuation.yield($0)
                     }
                     continuation.yield(.finished(stats))
@@ -39,50 +43,21 @@ extension Model {
     public func generate(_ prompt: String, parameters: GenerationParameters = GenerationParameters()) -> AsyncThrowingStream<GenerationEvent, Error> {
         generate(tokens: tokenize(prompt), parameters: parameters)
     }
+}
 
-    /// The blocking generation loop: prefill, then one token per submission (or, with
-    /// `parameters.speculation`, one verification pass per round).
-    public func runGeneration(_ prompt: [Int], parameters: GenerationParameters, session: InferenceSession? = nil,
-                              cancelled: CancellationFlag = CancellationFlag(), emit: (GenerationEvent) -> Void = { _ in }) throws -> GenerationStats {
-        if let speculation = parameters.speculation {
-            var drafter = try drafter(for: speculation)
-            return try runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: speculation.shape,
-                                                adaptive: speculation.adaptive, session: session, cancelled: cancelled, emit: emit).0
-        }
-        try parameters.sampling.validate()
-        guard !prompt.isEmpty else { throw ModelError.emptyPrompt }
-        guard parameters.maxTokens >= 0 else { throw GenerationError.invalidParameter("max tokens must be >= 0") }
-        let session = try session ?? makeSession(context: min(configuration.contextLength, max(prompt.count + parameters.maxTokens, 256)))
-        guard session.tokens.count + prompt.count + parameters.maxTokens <= session.context else {
-            throw ModelError.contextTooLong(requested: session.tokens.count + prompt.count + parameters.maxTokens, limit: session.context)
-        }
-        var sampler = Sampler(parameters.sampling)
-        var decoder = StreamingDecoder(tokenizer: tokenizer)
-        var generated: [Int] = [], text = ""
-        var reason = StopReason.maxTokens
-        let prefillStart = Date()
-        var prediction = try session.evaluate(prompt)[0]
-        let prefillSeconds = Date().timeIntervalSince(prefillStart)
-        let decodeStart = Date()
-        while generated.count < parameters.maxTokens {
-            if cancelled.isSet { reason = .cancelled; break }
-            let next = parameters.sampling.isGreedy && parameters.sampling.repetitionPenalty == 1
-                ? prediction.argmax : sampler.sample(try session.logits(), history: session.tokens)
-            generated.append(next)
-            let piece = decoder.append(next)
-            text += piece
-            emit(.token(id: next, text: piece))
-            if parameters.stopAtEndOfGeneration && tokenizer.isEndOfGeneration(next) { reason = .endOfGeneration; break }
-            if generated.count == parameters.maxTokens { break }
-            prediction = try session.evaluate([next])[0]
-        }
-        let tail = decoder.flush()
-        if !tail.isEmpty { text += tail; emit(.token(id: -1, text: tail)) }
-        let decodeSeconds = Date().timeIntervalSince(decodeStart)
-        return GenerationStats(
-            promptTokens: prompt, tokens: generated, text: text, stopReason: reason, loadSeconds: loadSeconds,
-            prefillTokensPerSecond: Double(prompt.count) / max(prefillSeconds, 1e-9),
-            decodeTokensPerSecond: generated.count > 1 ? Double(generated.count - 1) / max(decodeSeconds, 1e-9) : 0)
+/// A non-`Sendable` value moved to another thread: whoever makes it gives the value up (a
+/// `sending` parameter), the thread takes it once.
+final class Handover<Value>: @unchecked Sendable {
+    private var value: Value?
+    private let lock = NSLock()
+
+    init(_ value: sending Value?) { self.value = value }
+
+    func take() -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { value = nil }
+        return value
     }
 }
 

@@ -57,14 +57,14 @@ public final class Model: @unchecked Sendable {
         loadSeconds = Date().timeIntervalSince(start)
     }
 
-    /// A fresh context (its own KV cache) of `context` tokens, evaluating up to `batch` tokens per pass.
-    /// The default context is 4,096 tokens or the model's own, whichever is smaller; asking for
-    /// more than the model's is an error.
-    public func makeSession(context: Int? = nil, batch: Int = 64) throws -> InferenceSession {
+    /// A fresh context (its own KV cache) of `context` tokens, evaluating up to `batch` tokens per
+    /// pass, computing `readout` of the output head. The default context is 4,096 tokens or the
+    /// model's own, whichever is smaller; asking for more than the model's is an error.
+    public func makeSession(context: Int? = nil, batch: Int = 64, readout: InferenceSession.Readout = .full) throws -> InferenceSession {
         if let context, context > configuration.contextLength {
             throw ModelError.contextTooLong(requested: context, limit: configuration.contextLength)
         }
-        return try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch)
+        return try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch, readout: readout)
     }
 
     /// Creates ahead of use every matvec pipeline that batches of up to `batch` tokens need: one per

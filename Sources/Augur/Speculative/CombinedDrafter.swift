@@ -59,12 +59,9 @@ public struct CombinedDrafter: Drafter {
     }
     var records: [Record]
     var round = 0
-    /// Seconds of the last rounds' verification (from one proposal to the next), each scaled to
-    /// a pass of one token by the drafted tokens it also verified, newest last.
+    /// Seconds of the last rounds' verification (`RoundReport.verifySeconds`), each scaled to a
+    /// pass of one token by the drafted tokens it also verified, newest last.
     var verifySeconds: [Double] = []
-    var lastDraftEnd: Double?
-    var lastTreeSize = 0
-    var lastRoundPrecomputed = false
     /// Whether this round drafted (observe credits drafters only then).
     var proposed = false
 
@@ -144,16 +141,18 @@ public struct CombinedDrafter: Drafter {
     }
 
     public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
-        let start = clock()
-        // A round in which a drafter did part of the verification (self-speculation) says
-        // nothing of what a pass costs: its verification ran only the remaining layers.
-        if let end = lastDraftEnd, !lastRoundPrecomputed {
-            // One pass's worth: the round verified lastTreeSize drafted tokens besides.
-            verifySeconds.append((start - end) / (1 + Double(lastTreeSize) * extraTokenCost))
-            if verifySeconds.count > 16 { verifySeconds.removeFirst() }
-        }
+        try combine(shape) { Proposal(tree: try $0.proposeTree(after: context, shape: $1)) }.tree
+    }
+
+    public mutating func draft(after context: [Int], shape: DraftShape, target: InferenceSession) throws -> Proposal {
+        try combine(shape) { try $0.draft(after: context, shape: $1, target: target) }
+    }
+
+    /// Runs the drafters that route this round (`member` drafts with one of them) and merges
+    /// their trees; a member's partial pass on the target comes along.
+    private mutating func combine(_ shape: DraftShape, member: (inout any Drafter, DraftShape) throws -> Proposal) throws -> Proposal {
         round += 1
-        var tree = DraftTree()
+        var tree = DraftTree(), precomputed: PartialPass?
         let running = running()
         for i in drafters.indices {
             records[i].tree = nil
@@ -166,7 +165,9 @@ public struct CombinedDrafter: Drafter {
                 memberShape.depth = min(memberShape.depth, Self.probeDepth)
                 memberShape.nodes = min(memberShape.nodes, Self.probeDepth * memberShape.width)
             }
-            let own = try drafters[i].proposeTree(after: context, shape: memberShape)
+            let proposal = try member(&drafters[i], memberShape)
+            let own = proposal.tree
+            precomputed = precomputed ?? proposal.precomputed
             if inStep || records[i].rounds == 0 {
                 records[i].seconds = average(records[i].seconds, clock() - t, records[i].rounds)
                 // A round that proposed nothing (nothing matched, or nothing to draft) says nothing of it.
@@ -175,29 +176,33 @@ public struct CombinedDrafter: Drafter {
             records[i].tree = own
             tree.merge(own, maxNodes: shape.nodes, maxDepth: shape.depth)
         }
-        lastDraftEnd = clock()
-        lastTreeSize = tree.count
-        lastRoundPrecomputed = drafters.indices.contains { running[$0] && drafters[$0].precomputesVerification }
         proposed = true
-        return tree
+        return Proposal(tree: tree, precomputed: precomputed)
     }
 
-    public mutating func observe(accepted: [Int], context: [Int]) {
+    public mutating func observe(_ report: RoundReport, context: [Int]) {
+        // A round in which a drafter did part of the verification (self-speculation) says
+        // nothing of what a pass costs: its verification ran only the remaining layers.
+        if !report.precomputed && report.verifyTimeIsClean {
+            // One pass's worth: the round verified `verified` drafted tokens besides.
+            verifySeconds.append(report.verifySeconds / (1 + Double(report.verified) * extraTokenCost))
+            if verifySeconds.count > 16 { verifySeconds.removeFirst() }
+        }
         // A round without a proposal (the length policy chose not to draft) credits no drafter.
         guard proposed else {
             for i in drafters.indices {
-                drafters[i].observe(accepted: accepted, context: context)
+                drafters[i].observe(report, context: context)
                 // Its next proposal first catches up on these tokens: not what drafting costs.
                 records[i].ranLast = false
             }
             return
         }
         proposed = false
-        // accepted[0] is the token the round started from; the drafted tokens follow it.
-        let drafted = Array(accepted.dropFirst())
+        // tokens[0] is the target's own token of the round; the drafted tokens follow it.
+        let drafted = Array(report.tokens.dropFirst())
         let lengths = records.map { $0.tree.map { Self.matched(drafted, in: $0) } }
         for i in drafters.indices {
-            drafters[i].observe(accepted: accepted, context: context)
+            drafters[i].observe(report, context: context)
             guard let own = lengths[i], let tree = records[i].tree else { continue }
             let cheaper = lengths.indices.filter { j in
                 j != i && lengths[j] != nil && (records[j].seconds < records[i].seconds || (records[j].seconds == records[i].seconds && j < i))
@@ -233,10 +238,6 @@ public struct CombinedDrafter: Drafter {
     public mutating func useVerifyCost(perExtraToken share: Double) {
         extraTokenCost = share
         for i in drafters.indices { drafters[i].useVerifyCost(perExtraToken: share) }
-    }
-
-    public mutating func start(target session: InferenceSession) throws {
-        for i in drafters.indices { try drafters[i].start(target: session) }
     }
 
     public mutating func prefill(_ prompt: [Int]) throws {

@@ -240,6 +240,17 @@ public struct DraftLengthPolicy: Sendable {
         if drafting.count > window { drafting.removeFirst() }
     }
 
+    /// Learns from a whole round after verification; `tree` is the draft it verified. A round
+    /// whose drafting or verification created a pipeline counts for acceptance only.
+    public mutating func learn(from round: RoundReport, verified tree: DraftTree) {
+        if round.draftingTimeIsClean && round.verifyTimeIsClean {
+            recordRound(cap: round.cap, tokens: round.tokens.count, seconds: round.draftSeconds + round.verifySeconds,
+                        drafting: (round.drafted, round.draftSeconds))
+        }
+        record(drafted: tree.count, accepted: round.accepted, seconds: round.verifyTimeIsClean ? round.verifySeconds : nil)
+        calibrate(expected: chances(tree).reduce(0, +), accepted: round.accepted)
+    }
+
     /// Learns from a round: k drafted, `accepted` of them accepted, verification took `seconds`
     /// (nil when the time is not representative, e.g. it included compiling a kernel).
     public mutating func record(drafted k: Int, accepted: Int, seconds: Double?) {

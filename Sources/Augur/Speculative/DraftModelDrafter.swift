@@ -4,6 +4,7 @@ import Foundation
 /// Its KV cache follows the accepted tokens: each round it drops what the target rejected and
 /// runs only the tokens it has not seen. As a tree, each step where the draft is unsure (its top
 /// probability below `sureProbability`) also offers its next `width - 1` candidates as leaves.
+/// It owns its session (not `Sendable`, like every session): one request's drafter.
 public final class DraftModelDrafter: Drafter {
     public let model: Model
     let session: InferenceSession
@@ -32,9 +33,8 @@ public final class DraftModelDrafter: Drafter {
             throw incompatible("token \(id) is \(d.tokenText(id) ?? "?") in the draft model and \(t.tokenText(id) ?? "?") in the target")
         }
         model = draft
-        session = try draft.makeSession(context: context)
-        session.reportsProbabilities = true
-        try session.limitHead(to: headRows.map { min($0, draft.configuration.vocabulary) })
+        session = try draft.makeSession(context: context, readout: .init(headRows: headRows.map { min($0, draft.configuration.vocabulary) },
+                                                                          probabilities: true))
     }
 
     /// Runs the prompt through the draft's cache (keeping what it already holds of it).
@@ -67,6 +67,7 @@ public final class DraftModelDrafter: Drafter {
         // Nodes to grow children under: tree node, its index in the session's tree, candidates.
         var frontier = [(node: -1, evaluated: -1, candidates: candidates(root, width: shape.width))]
         var evaluatedParents: [Int] = [], evaluatedNodes: [Int] = []
+        var pending: PendingTree?
         while true {
             var grown: [(node: Int, parent: Int, chance: Double)] = []
             for f in frontier {
@@ -81,19 +82,22 @@ public final class DraftModelDrafter: Drafter {
                 .sorted { $0.chance > $1.chance }.prefix(shape.width)
             guard !expand.isEmpty else { break }
             let first = evaluatedNodes.count
-            let predictions = try session.evaluate(tree: expand.map { tree.tokens[$0.node] }, parents: expand.map(\.parent),
-                                                   extending: first > 0, topK: topK)
+            let (nodes, parents) = (expand.map { tree.tokens[$0.node] }, expand.map(\.parent))
+            let evaluated = try pending.map { try session.extend($0, nodes: nodes, parents: parents, topK: topK) }
+                ?? session.evaluate(tree: nodes, parents: parents, topK: topK)
+            let predictions = Array(evaluated.predictions[first...])
+            pending = evaluated
             evaluatedNodes += expand.map(\.node)
             evaluatedParents += expand.map(\.parent)
             frontier = expand.enumerated().map { i, e in (e.node, first + i, candidates(predictions[i], width: shape.width)) }
         }
         // Keep the deepest, likeliest evaluated path in the draft's cache for the next round.
-        if let best = evaluatedNodes.indices.max(by: {
+        if let pending, let best = evaluatedNodes.indices.max(by: {
             (tree.depths[evaluatedNodes[$0]], tree.pathProbability(evaluatedNodes[$0])) < (tree.depths[evaluatedNodes[$1]], tree.pathProbability(evaluatedNodes[$1]))
         }) {
             var path = [best]
             while evaluatedParents[path[0]] >= 0 { path.insert(evaluatedParents[path[0]], at: 0) }
-            try session.keep(path: path)
+            try session.keep(pending, path: path)
         }
         // The likeliest nodes within the budget (a chain when width is 1).
         return tree.pruned(to: shape.nodes)

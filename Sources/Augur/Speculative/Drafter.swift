@@ -1,15 +1,19 @@
 /// Proposes tokens that the target model will probably generate next. Speculative decoding
 /// verifies every proposal with the target, so a drafter can only change speed, never output.
+/// A simple drafter implements `propose(after:limit:)` (a chain) or `proposeTree(after:shape:)`;
+/// the decoding loop calls `draft(after:shape:target:)`, whose default wraps them.
 public protocol Drafter {
     /// Up to `limit` tokens to follow `context` (the prompt and every accepted token so far).
     mutating func propose(after context: [Int], limit: Int) throws -> [Int]
     /// A tree of proposals within `shape`; by default the chain of `propose`.
     mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree
-    /// Told which tokens the target accepted, so it can learn from them.
-    mutating func observe(accepted: [Int], context: [Int])
-    /// Called once before the first round with the target's session (self-speculation drafts
-    /// with the target's own early layers).
-    mutating func start(target session: InferenceSession) throws
+    /// The round's proposal, given the target's session (committed up to the last accepted token;
+    /// the context's last token, the target's own next one, is not in it yet). A drafter may run
+    /// work on the target that verification then completes (an early exit's `PartialPass`).
+    mutating func draft(after context: [Int], shape: DraftShape, target: InferenceSession) throws -> Proposal
+    /// Told what the round gave (its new tokens, what it cost), so it can learn from it;
+    /// `context` is what preceded the round's tokens.
+    mutating func observe(_ round: RoundReport, context: [Int])
     /// Reads the prompt before decoding starts, as part of the request's prefill (a draft model
     /// runs it through its own cache, as llama.cpp's speculative example evaluates the prompt with
     /// both models before it starts timing decoding).
@@ -28,14 +32,30 @@ public protocol Drafter {
     var endsPathsByStopRule: Bool { get }
 }
 
+/// A round's draft: the tree, and the partial pass a drafter left on the target for its chain
+/// (the root, then the chain's tokens, through the early layers), which verification completes
+/// instead of running the whole model again.
+public struct Proposal: Sendable {
+    public var tree: DraftTree
+    public var precomputed: PartialPass?
+
+    public init(tree: DraftTree = DraftTree(), precomputed: PartialPass? = nil) {
+        (self.tree, self.precomputed) = (tree, precomputed)
+    }
+}
+
 extension Drafter {
+    public mutating func propose(after context: [Int], limit: Int) throws -> [Int] { [] }
+
     public mutating func proposeTree(after context: [Int], shape: DraftShape) throws -> DraftTree {
         DraftTree(chain: Array(try propose(after: context, limit: min(shape.depth, shape.nodes)).prefix(min(shape.depth, shape.nodes))))
     }
 
-    public mutating func observe(accepted: [Int], context: [Int]) {}
+    public mutating func draft(after context: [Int], shape: DraftShape, target: InferenceSession) throws -> Proposal {
+        Proposal(tree: try proposeTree(after: context, shape: shape))
+    }
 
-    public mutating func start(target session: InferenceSession) throws {}
+    public mutating func observe(_ round: RoundReport, context: [Int]) {}
 
     public mutating func prefill(_ prompt: [Int]) throws {}
 

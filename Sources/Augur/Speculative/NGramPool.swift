@@ -68,7 +68,7 @@ public struct NGramPoolDrafter: Drafter {
         pool.predict(after: context, limit: limit)
     }
 
-    public mutating func observe(accepted: [Int], context: [Int]) {
-        pool.learn(Array(context.suffix(pool.order)) + accepted)
+    public mutating func observe(_ round: RoundReport, context: [Int]) {
+        pool.learn(Array(context.suffix(pool.order)) + round.tokens)
     }
 }

@@ -24,6 +24,13 @@ public struct SpeculativeStats: Sendable, Codable, Equatable {
     public var meanAcceptedLength: Double { rounds == 0 ? 0 : Double(generated) / Double(rounds) }
     public var acceptanceRate: Double { drafted == 0 ? 0 : Double(accepted) / Double(drafted) }
 
+    /// A round, its verified draft `depth` deep.
+    mutating func record(_ round: RoundReport, depth: Int) {
+        record(drafted: round.verified, depth: depth, accepted: round.accepted, generated: round.tokens.count)
+        draftSeconds += round.draftSeconds
+        verifySeconds += round.verifySeconds
+    }
+
     /// A round that drafted `d` tokens (`depth` deep: a chain's length, a tree's longest path) and
     /// accepted `a` of them, generating `g` tokens.
     mutating func record(drafted d: Int, depth: Int? = nil, accepted a: Int, generated g: Int) {

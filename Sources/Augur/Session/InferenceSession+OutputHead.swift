@@ -1,35 +1,22 @@
 import GGUF
 import Kernels
 
-/// A draft's output head limited to the tokens it is likely to propose. The logits buffer then
-/// holds, per prediction, the first `headRows` tokens in place, the `headExtra` tokens after them
-/// and -inf in every other slot; `token(atHeadRow:)` and `logits(row:)` translate slots back into
-/// token ids. Drafts are verified by the target, so none of this changes output, only speed and
-/// acceptance.
+/// A draft's output head limited to the tokens it is likely to propose (`Readout.headRows`). The
+/// logits buffer then holds, per prediction, the first `headRows` tokens in place, the
+/// `headExtra` tokens after them and -inf in every other slot; `token(atHeadRow:)` and
+/// `logits(row:)` translate slots back into token ids. Drafts are verified by the target, so none
+/// of this changes output, only speed and acceptance. Byte-level BPE vocabularies number tokens in
+/// merge order, roughly most frequent first, so a prefix keeps most tokens a draft would propose
+/// (FR-Spec's frequency-ranked draft vocabulary).
 extension InferenceSession {
     /// The most extra rows kept (`extendHead`); past it the oldest are dropped.
     static let maxHeadExtra = 4096
-
-    /// Computes only the first `rows` logits of each prediction (nil: all); the others read -inf,
-    /// so argmax, top-k and probabilities range over those tokens alone. For a draft model, whose
-    /// output head is a large share of its pass (a sixth of Qwen2.5-0.5B's weights): byte-level
-    /// BPE vocabularies number tokens in merge order, roughly most frequent first, so a prefix keeps
-    /// most tokens a draft would propose (FR-Spec's frequency-ranked draft vocabulary).
-    public func limitHead(to rows: Int?) throws {
-        let vocabulary = model.configuration.vocabulary
-        if let rows, !(1...vocabulary).contains(rows) {
-            throw GenerationError.invalidParameter("a head limit of \(rows) tokens is outside 1...\(vocabulary)")
-        }
-        headRows = rows == vocabulary ? nil : rows
-        headExtra = nil
-        try maskHeadTail()
-    }
 
     /// Adds the tokens of `context` that lie past the head limit (a prompt's rare identifiers,
     /// which a code model's output repeats) to the computed head, as rows gathered from the output
     /// matrix; `replacing` starts the set afresh (a new request). No-op without a head limit.
     public func extendHead(with context: [Int], replacing: Bool = false) throws {
-        guard let limit = headRows else { return }
+        guard let limit = readout.headRows else { return }
         var ids = replacing ? [] : headExtra?.ids ?? []
         var known = Set(ids)
         for token in context where token >= limit && known.insert(token).inserted { ids.append(token) }
@@ -42,16 +29,16 @@ extension InferenceSession {
 
     /// The token whose logit sits in slot `row` of a prediction.
     func token(atHeadRow row: Int) -> Int {
-        guard let limit = headRows, row >= limit, let extra = headExtra?.ids, row - limit < extra.count else { return row }
+        guard let limit = readout.headRows, row >= limit, let extra = headExtra?.ids, row - limit < extra.count else { return row }
         return extra[row - limit]
     }
 
-    /// The last evaluation's logits of prediction row `row` (0 = the first row it returned), by
-    /// token id; tokens the head skipped read -inf.
+    /// The last pass's logits of prediction row `row` (0 = the first row it returned), by token
+    /// id; tokens the head skipped read -inf.
     public func logits(row: Int = 0) throws -> [Float] {
         let vocabulary = model.configuration.vocabulary
         var logits = try buffers.logits.read(Float.self, count: vocabulary, at: row * vocabulary * 4)
-        if let limit = headRows, let extra = headExtra?.ids {
+        if let limit = readout.headRows, let extra = headExtra?.ids {
             let gathered = Array(logits[limit..<(limit + extra.count)])
             for i in limit..<(limit + extra.count) { logits[i] = -.infinity }
             for (id, logit) in zip(extra, gathered) { logits[id] = logit }
@@ -62,7 +49,7 @@ extension InferenceSession {
     /// Writes -inf past the head limit in every prediction row.
     func maskHeadTail() throws {
         let vocabulary = model.configuration.vocabulary
-        guard let limit = headRows else { return }
+        guard let limit = readout.headRows else { return }
         let masked = [Float](repeating: -.infinity, count: vocabulary - limit)
         for row in 0..<buffers.capacity { try buffers.logits.write(masked, at: (row * vocabulary + limit) * 4) }
     }

@@ -10,7 +10,8 @@ struct PassShape: Hashable {
     var resume: Bool
     var logitRows: Int
     var topK: Int
-    /// Whether each prediction's softmax denominator is computed (`reportsProbabilities`).
+    /// Whether each prediction's softmax denominator is computed (`Readout.probabilities`, and
+    /// every early exit's).
     var probabilities = false
 }
 
@@ -18,13 +19,13 @@ extension InferenceSession {
     /// Records one pass of `shape` over the tokens in the host buffers: the layers, the early-exit
     /// copies, the output head for the last `logitRows` tokens and their argmax (and top-k, and
     /// softmax denominators).
-    func record(_ shape: PassShape, into sequence: CommandSequence) throws {
+    func recordPass(_ shape: PassShape, into sequence: CommandSequence) throws {
         let kernels = model.kernels
         let n = shape.tokens, rowBytes = model.configuration.hidden * 4
         try model.preparePass(tokens: n, logitRows: shape.logitRows)
         try sequence.begin()
         let pass = ForwardPass(sequence: sequence, kernels: kernels, buffers: buffers, configuration: model.configuration,
-                               caches: caches, ropeTable: ropeTable, tokens: n, headRows: headRows,
+                               caches: caches, ropeTable: ropeTable, tokens: n, headRows: readout.headRows,
                                headExtra: headExtra?.weights)
         if shape.resume { try sequence.copy(from: exitStates, to: buffers.x, bytes: n * rowBytes) }
         try model.architecture.forward(pass, weights: model.weights, layers: shape.layers, logitRows: shape.logitRows)
@@ -34,7 +35,7 @@ extension InferenceSession {
         let vocabulary = model.configuration.vocabulary
         // A limited head fills its first slots (prefix, then extra rows); the rest read -inf, so
         // the scans stop there (the argmax of a Qwen2.5 row: 1.18 ms on lavapipe, 0.52 over 65,536).
-        let computed = headRows.map { $0 + (headExtra?.ids.count ?? 0) } ?? vocabulary
+        let computed = readout.headRows.map { $0 + (headExtra?.ids.count ?? 0) } ?? vocabulary
         if shape.logitRows > 0 {
             try kernels.argmax.encode(sequence, input: buffers.logits, inputStride: vocabulary, n: computed, rows: shape.logitRows,
                                       indices: buffers.argmaxIndex, values: buffers.argmaxValue,
