@@ -53,5 +53,6 @@ let package = Package(
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "KernelBench", "VulkanRuntime", "GGUF"]),
         .testTarget(name: "AugurTests", dependencies: ["Augur", "Kernels", "GGUF", "Tokenizer"]),
+        .testTarget(name: "AugurCLITests", dependencies: ["augur", "Augur", "GGUF"]),
     ]
 )

@@ -1,4 +1,6 @@
 import GGUF
+import Kernels
+import VulkanRuntime
 
 /// A decoder-only transformer's hyperparameters, read from GGUF metadata (`<arch>.*` keys).
 public struct ModelConfiguration: Sendable, Equatable {
@@ -64,6 +66,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case incompatibleDraft(String)
     case invalidTree(String)
     case invalidExitLayer(Int, layers: Int)
+    /// A setting (`EngineOptions`) that cannot be read: its name, its value and why.
+    case invalidOption(name: String, value: String, reason: String)
+    /// A kernel, or the Vulkan runtime under it, failed.
+    case kernels(KernelError)
 
     public var description: String {
         switch self {
@@ -80,6 +86,22 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .invalidToken(let id, let vocabulary): return "token id \(id) is outside the vocabulary of \(vocabulary)"
         case .incompatibleDraft(let why): return "the draft model cannot draft for the target: \(why)"
         case .invalidExitLayer(let layer, let layers): return "exit layer \(layer) is out of range: the model has \(layers) layers, so 1...\(layers - 1)"
+        case .invalidOption(let name, let value, let reason): return "\(name)=\(value): \(reason)"
+        case .kernels(let error): return error.description
+        }
+    }
+}
+
+extension ModelError {
+    /// Runs `body`, reporting a kernel's or the Vulkan runtime's failure as `.kernels`, so callers
+    /// of the library see its own error types.
+    static func wrapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as KernelError {
+            throw ModelError.kernels(error)
+        } catch let error as VulkanError {
+            throw ModelError.kernels(.device(error))
         }
     }
 }
