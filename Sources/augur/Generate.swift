@@ -55,6 +55,9 @@ struct Generate: ParsableCommand {
     func generate(options: EngineOptions) throws -> GenerationStats {
         let text = try prompt ?? readStandardInput()
         let loaded = try model.load(options)
+        // --context sizes the session (an error past the model's, or without room for the
+        // prompt and --max-tokens); without it the generation sizes its own.
+        let session = try model.context.map { try loaded.makeSession(context: $0) }
         var parameters = GenerationParameters(maxTokens: maxTokens)
         parameters.sampling.temperature = temperature
         parameters.sampling.topK = topK
@@ -74,7 +77,7 @@ struct Generate: ParsableCommand {
             }
         }
         parameters.speculation = try speculation.speculation(options)
-        let stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
+        let stats = try loaded.runGeneration(ids, parameters: parameters, session: session, cancelled: cancelled, emit: show)
         if json {
             var report = GenerationReport(stats)
             report.stats.speculative = stats.speculative.map(GenerationReport.Speculative.init)
