@@ -121,7 +121,7 @@ struct GenerationReport: Encodable {
         prompt_tokens = s.promptTokens
         tokens = s.tokens
         text = s.text
-        stop_reason = s.stopReason == .endOfGeneration ? "eos" : "max_tokens"
+        stop_reason = s.stopReason.rawValue
         stats = Stats(load_seconds: s.loadSeconds, prefill_tokens_per_second: s.prefillTokensPerSecond,
                       decode_tokens_per_second: s.decodeTokensPerSecond, speculative: nil)
     }

@@ -39,6 +39,21 @@ struct GenerateCommandTests {
         #expect(throws: (any Error).self) { try Self.command(["--context", "0"]) }
     }
 
+    @Test("--json reports a cancelled run as cancelled, and each other stop reason by its name")
+    func stopReasons() throws {
+        let model = try Model(path: try Self.model.get())
+        let cancelled = CancellationFlag()
+        cancelled.set()
+        let stats = try model.runGeneration(model.tokenize("hello"), parameters: GenerationParameters(maxTokens: 8), cancelled: cancelled)
+        #expect(stats.stopReason == .cancelled)
+        #expect(try GenerationReport(stats).json().contains(#""stop_reason":"cancelled""#))
+        for (reason, name) in [(StopReason.endOfGeneration, "eos"), (.maxTokens, "max_tokens"), (.cancelled, "cancelled")] {
+            var other = stats
+            other.stopReason = reason
+            #expect(GenerationReport(other).stop_reason == name)
+        }
+    }
+
     @Test("--device overrides AUGUR_DEVICE, and a bad setting in the environment is an error")
     func deviceFlag() throws {
         #expect(try readEngineOptions(device: "2", environment: ["AUGUR_DEVICE": "1"]).kernels.device == "2")
