@@ -93,8 +93,6 @@ struct AugurBench: ParsableCommand {
         options.verifyCost = !noVerifyCost
         options.matVec = matVec
         let caps = library.device.capabilities
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         if !json {
             print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize), rows/lane \(matVec.rowsPerLane) (\(matVec.batchRowsPerLane) in batches), texel planes \(matVec.texelPlanes), texel input \(matVec.texelInput)")
             print(pad("kernel", 22) + pad("shape", 44) + pad("us", 12) + pad("GB/s", 9) + pad("GFLOP/s", 9) + "% roofline")
@@ -102,7 +100,7 @@ struct AugurBench: ParsableCommand {
         var failures = 0
         let roofline = try KernelBenchmark(library: library, options: options).run(emit: { record in
             if json {
-                print(String(decoding: try! encoder.encode(record), as: UTF8.self))
+                print(record.json)
             } else if let k = record.columns {
                 print(pad("verify_cost.\(record.variant)", 22) + pad("\(record.shape) k=\(k)", 44)
                       + pad(String(format: "%.1f", record.microseconds), 12) + "x" + String(format: "%.2f", record.relativeToOneColumn ?? 0))

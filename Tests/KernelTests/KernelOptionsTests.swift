@@ -1,4 +1,5 @@
 import Foundation
+import KernelBench
 import Kernels
 import Testing
 import VulkanRuntime
@@ -60,5 +61,15 @@ struct KernelOptionsTests {
         #expect(throws: KernelError.invalidArgument("add of 64 elements overflows its buffers")) {
             try Elementwise(library: library).encode(sequence, .add, a: small, b: small, output: small, count: 64)
         }
+    }
+
+    @Test("A bench record with a NaN or infinite number encodes it as null instead of aborting")
+    func nonFiniteBenchRecord() throws {
+        let record = BenchRecord(kernel: "matvec", variant: "q4_0", shape: "1x1", microseconds: 0, gbPerS: .infinity,
+                                 gflopPerS: .nan, percentOfRoofline: -.infinity)
+        let json = record.json
+        #expect(json == #"{"gb_per_s":null,"gflop_per_s":null,"kernel":"matvec","microseconds":0,"percent_of_roofline":null,"shape":"1x1","variant":"q4_0"}"#)
+        let back = try JSONDecoder().decode(BenchRecord.self, from: Data(json.utf8))
+        #expect(back.microseconds == 0 && back.gbPerS!.isNaN && back.gflopPerS!.isNaN && back.columns == nil)
     }
 }
