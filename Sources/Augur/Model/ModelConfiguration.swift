@@ -48,6 +48,11 @@ public struct ModelConfiguration: Sendable, Equatable {
         guard heads % kvHeads == 0, headDim % 2 == 0, ropeDimensions <= headDim, vocabulary > 0 else {
             throw ModelError.invalidMetadata(arch, "heads \(heads), kv heads \(kvHeads), head dim \(headDim), vocabulary \(vocabulary)")
         }
+        // NaN, infinite, zero or negative values load without complaint but make every output NaN.
+        for (key, value) in [("attention.layer_norm_rms_epsilon", Double(rmsEpsilon)), ("rope.freq_base", ropeBase),
+                             ("rope.scaling.factor", 1 / ropeFrequencyScale)] where !(value.isFinite && value > 0) {
+            throw ModelError.invalidMetadata("\(arch).\(key)", "\(value) (it must be a positive finite number)")
+        }
     }
 }
 
