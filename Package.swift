@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "TestSupport"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "KernelBench", "VulkanRuntime", "GGUF", "TestSupport"]),
         .testTarget(name: "AugurTests", dependencies: ["Augur", "Kernels", "GGUF", "Tokenizer", "TestSupport"]),
+        .testTarget(name: "AugurCLITests", dependencies: ["augur", "Augur", "GGUF", "TestSupport"]),
     ]
 )

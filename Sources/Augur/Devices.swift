@@ -5,12 +5,12 @@ import VulkanRuntime
 public enum Devices {
     /// Every device on the machine, in enumeration order.
     public static func all() throws -> [DeviceCapabilities] {
-        try VulkanDevice.available()
+        try ModelError.wrapping { try VulkanDevice.available() }
     }
 
-    /// The device Augur opens: `AUGUR_DEVICE` (index or name substring) if set, else the best
-    /// kind (discrete GPU, then integrated, virtual, CPU).
-    public static func chosen() throws -> DeviceCapabilities {
-        try VulkanDevice.shared().capabilities
+    /// The device Augur opens with `options`: the one `options.kernels.device` names (index or
+    /// name substring), else the best kind (discrete GPU, then integrated, virtual, CPU).
+    public static func chosen(options: EngineOptions = EngineOptions()) throws -> DeviceCapabilities {
+        try ModelError.wrapping { try VulkanDevice.shared(selector: options.kernels.device).capabilities }
     }
 }

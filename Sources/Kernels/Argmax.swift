@@ -51,7 +51,7 @@ public struct Argmax: Sendable {
         let push = Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), xOffset: UInt32(inputOffset))
         let aligned = VocabularyKernels.aligned(rows: rows, offsets: [inputOffset], strides: [xStride])
         let bindings = [input.range(), indices.range(), values.range()] + (normalizers.map { [$0.range()] } ?? [])
-        try sequence.dispatch(try pipeline(aligned: aligned, normalizer: normalizers != nil), bindings: bindings, push: push,
-                              groups: grid(invocations: rows, workgroupSize: 1))
+        try runtime { try sequence.dispatch(try pipeline(aligned: aligned, normalizer: normalizers != nil), bindings: bindings, push: push,
+                              groups: grid(invocations: rows, workgroupSize: 1)) }
     }
 }

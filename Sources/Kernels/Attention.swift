@@ -71,11 +71,11 @@ public struct Attention: Sendable {
                     capacity: Int, kvHeads: Int, headDim: Int) throws {
             guard capacity > 0, kvHeads > 0, headDim > 0, headDim % 2 == 0, headDim <= Attention.maxHeadDim,
                   keyOffset % 2 == 0, valueOffset % 2 == 0, keyOffset >= 0, valueOffset >= 0 else {
-                throw VulkanError.invalidArgument("KV cache of \(capacity)x\(kvHeads)x\(headDim) at halves \(keyOffset), \(valueOffset)")
+                throw KernelError.invalidArgument("KV cache of \(capacity)x\(kvHeads)x\(headDim) at halves \(keyOffset), \(valueOffset)")
             }
             let halves = capacity * kvHeads * headDim
             guard (keyOffset + halves) * 2 <= keys.size, (valueOffset + halves) * 2 <= values.size else {
-                throw VulkanError.invalidArgument("KV cache of \(halves) halves overflows its buffers")
+                throw KernelError.invalidArgument("KV cache of \(halves) halves overflows its buffers")
             }
             (self.keys, self.values, self.keyOffset, self.valueOffset) = (keys, values, keyOffset, valueOffset)
             (self.capacity, self.kvHeads, self.headDim) = (capacity, kvHeads, headDim)
@@ -109,16 +109,13 @@ public struct Attention: Sendable {
     public let library: KernelLibrary
     public let configuration: Configuration
 
-    /// `configuration` defaults to the `AUGUR_ATTENTION` environment variable (a tuning knob, e.g.
-    /// `slots=16`; fields left out keep the device's preferred values), else the device's
-    /// preferred configuration.
-    public init(library: KernelLibrary, configuration: Configuration? = nil,
-                environment: String? = ProcessInfo.processInfo.environment["AUGUR_ATTENTION"]) throws {
-        let preferred = Configuration.preferred(for: library.device.capabilities)
-        let config = try configuration ?? environment.map { try Configuration(parsing: $0, over: preferred) } ?? preferred
+    /// `configuration` defaults to the library's `options.attention` over the device's preferred
+    /// configuration.
+    public init(library: KernelLibrary, configuration: Configuration? = nil) throws {
+        let config = configuration ?? library.options.attention.applied(to: Configuration.preferred(for: library.device.capabilities))
         guard config.subgroupsPerWorkgroup > 0, config.maxHeadsPerSubgroup > 0,
               config.slotsPerStep % 4 == 0, (4...32).contains(config.slotsPerStep) else {
-            throw VulkanError.invalidArgument("attention configuration \(config)")
+            throw KernelError.invalidArgument("attention configuration \(config)")
         }
         self.library = library
         self.configuration = config
@@ -133,7 +130,7 @@ public struct Attention: Sendable {
     /// Compiles the pipeline of a model's attention shape ahead of use.
     public func prepare(heads: Int, kvHeads: Int, headDim: Int) throws {
         guard kvHeads > 0, heads % kvHeads == 0, headDim > 0, headDim % 2 == 0, headDim <= Self.maxHeadDim else {
-            throw VulkanError.invalidArgument("attention of \(heads) heads over \(kvHeads) KV heads of \(headDim)")
+            throw KernelError.invalidArgument("attention of \(heads) heads over \(kvHeads) KV heads of \(headDim)")
         }
         _ = try pipeline(headDim: headDim, headsPerSubgroup: configuration.headsPerSubgroup(heads: heads, kvHeads: kvHeads))
     }
@@ -153,12 +150,12 @@ public struct Attention: Sendable {
         let qStride = queryStride ?? width, oStride = outputStride ?? width
         guard count > 0, heads > 0, heads % cache.kvHeads == 0, maskStride > 0, kvLengthIndex >= 0,
               count <= library.device.capabilities.maxWorkgroupCount[1] else {
-            throw VulkanError.invalidArgument("attention of \(count) queries, \(heads) heads over \(cache.kvHeads) KV heads")
+            throw KernelError.invalidArgument("attention of \(count) queries, \(heads) heads over \(cache.kvHeads) KV heads")
         }
         guard (queryOffset + (count - 1) * qStride + width) * 4 <= queries.size,
               (outputOffset + (count - 1) * oStride + width) * 4 <= output.size,
               (maskOffset + count * maskStride) * 4 <= mask.size, (kvLengthIndex + 1) * 4 <= params.size else {
-            throw VulkanError.invalidArgument("attention of \(count) queries overflows its query, output, mask or params buffer")
+            throw KernelError.invalidArgument("attention of \(count) queries overflows its query, output, mask or params buffer")
         }
         try rope?.check(tokens: count, headDim: cache.headDim)
         let b = cache.bindings(alignment: library.device.capabilities.minStorageBufferOffsetAlignment)
@@ -171,11 +168,11 @@ public struct Attention: Sendable {
             ropeDims: UInt32(rope?.table.rotatedDims ?? 0), maxPosition: UInt32(rope?.table.maxPositions ?? 0))
         let perSubgroup = configuration.headsPerSubgroup(heads: heads, kvHeads: cache.kvHeads)
         let perGroup = configuration.subgroupsPerWorkgroup * perSubgroup
-        try sequence.dispatch(
+        try runtime { try sequence.dispatch(
             pipeline(headDim: cache.headDim, headsPerSubgroup: perSubgroup, rope: rope),
             bindings: [queries.range(), b.keys, b.values, mask.range(), params.range(), output.range()]
                 + (rope.map { [$0.positions.range(), $0.table.buffer.range()] } ?? []), push: push,
-            groups: ((heads + perGroup - 1) / perGroup, count, 1))
+            groups: ((heads + perGroup - 1) / perGroup, count, 1)) }
     }
 
     /// A causal mask for `count` queries at cache slots start..<start + count: query i sees

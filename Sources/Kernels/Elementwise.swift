@@ -60,17 +60,17 @@ public struct Elementwise: Sendable {
               (outputOffset + layout.end(count: n, stride: layout.outputStride)) * 4 <= output.size,
               operation == .scale || (bOffset + bEnd) * 4 <= second.size,
               rowCount <= library.device.capabilities.maxWorkgroupCount[1] else {
-            throw VulkanError.invalidArgument("\(operation) of \(n) elements overflows its buffers")
+            throw KernelError.invalidArgument("\(operation) of \(n) elements overflows its buffers")
         }
         let pipeline = try library.pipeline("elementwise/elementwise.comp",
                                             defines: texelInputs ? [operation.rawValue: "1", "TEXEL_INPUT": "1"] : [operation.rawValue: "1"],
                                             workgroupSize: workgroupSize, bindings: 3, texels: texelInputs ? [0: .r32f, 1: .r32f] : [:], push: Push.self)
-        try sequence.dispatch(
+        try runtime { try sequence.dispatch(
             pipeline, bindings: [a.range(), second.range(), output.range()],
             push: Push(n: UInt32(n), aOffset: UInt32(aOffset), bOffset: UInt32(bOffset), yOffset: UInt32(outputOffset), s: scalar,
                        bPeriod: UInt32(bPeriod ?? 0), width: UInt32(rows?.width ?? 0), aStride: UInt32(layout.aStride),
                        bStride: UInt32(layout.bStride), yStride: UInt32(layout.outputStride)),
             groups: rows.map { ((($0.width + workgroupSize - 1) / workgroupSize), rowCount, 1) }
-                ?? grid(invocations: n, workgroupSize: workgroupSize))
+                ?? grid(invocations: n, workgroupSize: workgroupSize)) }
     }
 }

@@ -19,7 +19,7 @@ public struct Embedding: Sendable {
                        output: GPUBuffer, outputStride: Int? = nil) throws {
         let stride = outputStride ?? table.columns
         guard tokens > 0, stride % 4 == 0, tokens * 4 <= ids.size, ((tokens - 1) * stride + table.columns) * 4 <= output.size else {
-            throw VulkanError.invalidArgument("embedding lookup of \(tokens) tokens overflows its buffers")
+            throw KernelError.invalidArgument("embedding lookup of \(tokens) tokens overflows its buffers")
         }
         let layout = table.layout
         let pipeline = try library.pipeline("embedding/get_rows.comp", defines: [layout.define: "1"],
@@ -30,8 +30,8 @@ public struct Embedding: Sendable {
             let push = Push(tokens: UInt32(tokens), unitsPerRow: UInt32(units),
                             groupsPerRow: UInt32(layout.groupsPerRow(columns: table.columns)),
                             firstRow: UInt32(chunk.lowerBound), chunkRows: UInt32(chunk.count), yStride4: UInt32(stride / 4))
-            try sequence.dispatch(pipeline, bindings: [planes.a, planes.b, ids.range(), output.range()], push: push,
-                                  groups: grid(invocations: tokens * units, workgroupSize: workgroupSize))
+            try runtime { try sequence.dispatch(pipeline, bindings: [planes.a, planes.b, ids.range(), output.range()], push: push,
+                                  groups: grid(invocations: tokens * units, workgroupSize: workgroupSize)) }
         }
     }
 }

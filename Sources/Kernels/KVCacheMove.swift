@@ -27,14 +27,14 @@ public struct KVCacheMove: Sendable {
         slots: GPUBuffer, sourceSlotOffset: Int, targetSlotOffset: Int, rows: Int
     ) throws {
         guard source.rowWords == target.rowWords else {
-            throw VulkanError.invalidArgument("KV move between caches of \(source.rowWords) and \(target.rowWords) words per slot")
+            throw KernelError.invalidArgument("KV move between caches of \(source.rowWords) and \(target.rowWords) words per slot")
         }
         guard rows > 0, sourceSlotOffset >= 0, targetSlotOffset >= 0,
               (max(sourceSlotOffset, targetSlotOffset) + rows) * 4 <= slots.size else {
-            throw VulkanError.invalidArgument("KV move of \(rows) rows overflows its slot buffer")
+            throw KernelError.invalidArgument("KV move of \(rows) rows overflows its slot buffer")
         }
         guard source.keys !== target.keys, source.values !== target.values else {
-            throw VulkanError.invalidArgument("KV move within one cache (move through a scratch cache)")
+            throw KernelError.invalidArgument("KV move within one cache (move through a scratch cache)")
         }
         let alignment = library.device.capabilities.minStorageBufferOffsetAlignment
         let s = source.bindings(alignment: alignment), t = target.bindings(alignment: alignment)
@@ -44,8 +44,8 @@ public struct KVCacheMove: Sendable {
             dstSlotOffset: UInt32(targetSlotOffset), srcCapacity: UInt32(source.capacity), dstCapacity: UInt32(target.capacity),
             srcKeyOffset: UInt32(s.keyWord), srcValueOffset: UInt32(s.valueWord),
             dstKeyOffset: UInt32(t.keyWord), dstValueOffset: UInt32(t.valueWord))
-        try sequence.dispatch(
+        try runtime { try sequence.dispatch(
             pipeline, bindings: [s.keys, s.values, slots.range(), t.keys, t.values], push: push,
-            groups: grid(invocations: rows * source.rowWords, workgroupSize: workgroupSize))
+            groups: grid(invocations: rows * source.rowWords, workgroupSize: workgroupSize)) }
     }
 }

@@ -34,7 +34,7 @@ public struct KVCacheWrite: Sendable {
               (keyOffset + (tokens - 1) * kStride + width) * 4 <= keys.size,
               (valueOffset + (tokens - 1) * vStride + width) * 4 <= values.size,
               (slotOffset + tokens) * 4 <= slots.size else {
-            throw VulkanError.invalidArgument("KV write of \(tokens) tokens of \(width) overflows its key, value or slot buffer")
+            throw KernelError.invalidArgument("KV write of \(tokens) tokens of \(width) overflows its key, value or slot buffer")
         }
         try rope?.check(tokens: tokens, headDim: cache.headDim)
         let b = cache.bindings(alignment: library.device.capabilities.minStorageBufferOffsetAlignment)
@@ -47,8 +47,8 @@ public struct KVCacheWrite: Sendable {
             headDim: UInt32(cache.headDim), ropeDims: UInt32(rope?.table.rotatedDims ?? 0),
             maxPosition: UInt32(rope?.table.maxPositions ?? 0))
         let ropeBindings = rope.map { [$0.positions.range(), $0.table.buffer.range()] } ?? []
-        try sequence.dispatch(
+        try runtime { try sequence.dispatch(
             pipeline, bindings: [keys.range(), values.range(), slots.range(), b.keys, b.values] + ropeBindings, push: push,
-            groups: grid(invocations: tokens * cache.rowWords, workgroupSize: workgroupSize))
+            groups: grid(invocations: tokens * cache.rowWords, workgroupSize: workgroupSize)) }
     }
 }

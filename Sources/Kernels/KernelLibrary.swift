@@ -8,25 +8,30 @@ public final class KernelLibrary: @unchecked Sendable {
     public let pipelines: PipelineLibrary
     public let uploader: Uploader
 
-    /// `shaderDirectory` (default: the `AUGUR_SHADER_DIR` environment variable, for kernel work
-    /// without a rebuild) replaces the embedded sources with the files under it.
-    public init(device: VulkanDevice, cache: SPIRVCache = SPIRVCache(),
-                shaderDirectory: String? = ProcessInfo.processInfo.environment["AUGUR_SHADER_DIR"]) throws {
+    /// The options it was made with; kernels made on it follow their tuning overrides.
+    public let options: KernelOptions
+
+    /// The kernels on `device` (`options.device` is not consulted: see `shared(options:)`).
+    public init(device: VulkanDevice, options: KernelOptions = KernelOptions()) throws {
         self.device = device
-        let sources = try shaderDirectory.map { try Self.sources(under: $0) } ?? EmbeddedShaders.sources
-        self.pipelines = PipelineLibrary(device: device, sources: sources, cache: cache)
-        self.uploader = try Uploader(device: device)
+        self.options = options
+        let sources = try options.shaderDirectory.map { try Self.sources(under: $0) } ?? EmbeddedShaders.sources
+        self.pipelines = PipelineLibrary(device: device, sources: sources, cache: SPIRVCache(directory: options.spirvCacheDirectory))
+        self.uploader = try runtime { try Uploader(device: device) }
     }
 
-    nonisolated(unsafe) private static var sharedResult: Result<KernelLibrary, Error>?
+    nonisolated(unsafe) private static var sharedLibraries: [KernelOptions: Result<KernelLibrary, Error>] = [:]
     private static let sharedLock = NSLock()
 
-    /// The library on the process-wide default device.
-    public static func shared() throws -> KernelLibrary {
+    /// The process-wide library of `options`, made on first use on the device they name
+    /// (`VulkanDevice.shared(selector:)`).
+    public static func shared(options: KernelOptions = KernelOptions()) throws -> KernelLibrary {
         try sharedLock.withLock {
-            if let sharedResult { return try sharedResult.get() }
-            let result = Result { try KernelLibrary(device: try VulkanDevice.shared()) }
-            sharedResult = result
+            if let result = sharedLibraries[options] { return try result.get() }
+            let result = Result {
+                try KernelLibrary(device: try runtime { try VulkanDevice.shared(selector: options.device) }, options: options)
+            }
+            sharedLibraries[options] = result
             return try result.get()
         }
     }
@@ -38,14 +43,17 @@ public final class KernelLibrary: @unchecked Sendable {
     public static func sources(under directory: String) throws -> [String: String] {
         let root = URL(fileURLWithPath: directory).standardizedFileURL
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            throw VulkanError.invalidArgument("shader directory \(directory) cannot be read")
+            throw KernelError.invalidArgument("shader directory \(directory) cannot be read")
         }
         var sources: [String: String] = [:]
         for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             let path = url.standardizedFileURL.path.dropFirst(root.path.count + 1)
-            sources[String(path)] = try String(contentsOf: url, encoding: .utf8)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw KernelError.invalidArgument("shader file \(url.path) cannot be read as UTF-8 text")
+            }
+            sources[String(path)] = text
         }
-        guard !sources.isEmpty else { throw VulkanError.invalidArgument("shader directory \(directory) has no files") }
+        guard !sources.isEmpty else { throw KernelError.invalidArgument("shader directory \(directory) has no files") }
         return sources
     }
 
@@ -61,7 +69,7 @@ public final class KernelLibrary: @unchecked Sendable {
     /// asking for texels on a device without texel buffers is an error.
     func texelInputs(_ requested: Bool?, for kernel: String) throws -> Bool {
         guard !(requested ?? false) || device.capabilities.texelBuffers else {
-            throw VulkanError.invalidArgument("\(kernel) with texel inputs on \(device.capabilities.name), which has no texel buffers")
+            throw KernelError.invalidArgument("\(kernel) with texel inputs on \(device.capabilities.name), which has no texel buffers")
         }
         return requested ?? readsInputsAsTexels
     }
@@ -73,25 +81,29 @@ public final class KernelLibrary: @unchecked Sendable {
         bindings: Int, texels: [Int: TexelFormat] = [:], push: P.Type
     ) throws -> ComputePipeline {
         let specialization = ([workgroupSize, subgroupSize] + extra).map { UInt32($0) }
-        return try pipelines.pipeline(PipelineKey(
-            shader: shader, defines: defines, specialization: specialization, bindings: bindings,
-            texels: texels, pushConstantBytes: MemoryLayout<P>.size))
+        return try runtime {
+            try pipelines.pipeline(PipelineKey(
+                shader: shader, defines: defines, specialization: specialization, bindings: bindings,
+                texels: texels, pushConstantBytes: MemoryLayout<P>.size))
+        }
     }
 
     /// A device buffer filled with `values`.
     public func buffer<T: BitwiseCopyable>(_ values: [T], location: GPUBuffer.Location = .device) throws -> GPUBuffer {
-        let buffer = try GPUBuffer(device: device, size: max(values.count * MemoryLayout<T>.stride, 4), location: location)
-        try uploader.upload(values, to: buffer)
-        return buffer
+        try runtime {
+            let buffer = try GPUBuffer(device: device, size: max(values.count * MemoryLayout<T>.stride, 4), location: location)
+            try uploader.upload(values, to: buffer)
+            return buffer
+        }
     }
 
     /// A zero-initialised device buffer of `count` values of `T`.
     public func buffer<T: BitwiseCopyable>(_ type: T.Type, count: Int, location: GPUBuffer.Location = .device) throws -> GPUBuffer {
-        try GPUBuffer(device: device, size: max(count * MemoryLayout<T>.stride, 4), location: location)
+        try runtime { try GPUBuffer(device: device, size: max(count * MemoryLayout<T>.stride, 4), location: location) }
     }
 
     /// Reads `count` values back from a buffer.
     public func read<T: BitwiseCopyable>(_ type: T.Type, from buffer: GPUBuffer, count: Int, offset: Int = 0) throws -> [T] {
-        try uploader.download(T.self, from: buffer, count: count, offset: offset)
+        try runtime { try uploader.download(T.self, from: buffer, count: count, offset: offset) }
     }
 }

@@ -86,18 +86,15 @@ public struct MatVec: Sendable {
     public let library: KernelLibrary
     public let configuration: Configuration
 
-    /// `configuration` defaults to the `AUGUR_MATVEC` environment variable (a tuning knob, e.g.
-    /// `lanes=16,rows=4,workgroup=128,columns=16`; fields left out keep the device's preferred
-    /// values), else the device's preferred configuration.
-    public init(library: KernelLibrary, configuration: Configuration? = nil,
-                environment: String? = ProcessInfo.processInfo.environment["AUGUR_MATVEC"]) throws {
-        let preferred = Configuration.preferred(for: library.device.capabilities)
-        let config = try configuration ?? environment.map { try Configuration(parsing: $0, over: preferred) } ?? preferred
+    /// `configuration` defaults to the library's `options.matVec` over the device's preferred
+    /// configuration.
+    public init(library: KernelLibrary, configuration: Configuration? = nil) throws {
+        let config = configuration ?? library.options.matVec.applied(to: Configuration.preferred(for: library.device.capabilities))
         let sg = library.subgroupSize
         guard config.lanesPerRow > 0, config.lanesPerRow <= sg, config.lanesPerRow & (config.lanesPerRow - 1) == 0,
               config.workgroupSize % sg == 0, config.columnsPerPass > 0, (1...16).contains(config.rowsPerLane), (1...16).contains(config.batchRowsPerLane),
               library.device.capabilities.texelBuffers || !(config.texelPlanes || config.texelInput) else {
-            throw VulkanError.invalidArgument("matvec configuration \(config) on a device with subgroup size \(sg)")
+            throw KernelError.invalidArgument("matvec configuration \(config) on a device with subgroup size \(sg)")
         }
         self.library = library
         self.configuration = config
@@ -190,24 +187,24 @@ public struct MatVec: Sendable {
     ) throws {
         let computed = rows ?? weights.rows
         guard (1...weights.rows).contains(computed) else {
-            throw VulkanError.invalidArgument("matvec of \(computed) of \(weights.rows) rows")
+            throw KernelError.invalidArgument("matvec of \(computed) of \(weights.rows) rows")
         }
         if let bias, bias.size < weights.rows * 4 {
-            throw VulkanError.invalidArgument("matvec bias of \(bias.size) bytes for \(weights.rows) rows")
+            throw KernelError.invalidArgument("matvec bias of \(bias.size) bytes for \(weights.rows) rows")
         }
         let xStride = inputStride ?? weights.columns, yStride = outputStride ?? weights.rows
         guard xStride % 4 == 0, inputOffset % 4 == 0, columns > 0 else {
-            throw VulkanError.invalidArgument("matvec input offset \(inputOffset) and stride \(xStride) must be multiples of 4")
+            throw KernelError.invalidArgument("matvec input offset \(inputOffset) and stride \(xStride) must be multiples of 4")
         }
         if let gateToUp, gateToUp % 4 != 0 || gateToUp < weights.columns || norm != nil {
-            throw VulkanError.invalidArgument("matvec gate-to-up offset \(gateToUp) must be a multiple of 4, past the gate's \(weights.columns) floats, and not with a norm")
+            throw KernelError.invalidArgument("matvec gate-to-up offset \(gateToUp) must be a multiple of 4, past the gate's \(weights.columns) floats, and not with a norm")
         }
         guard (inputOffset + (columns - 1) * xStride + (gateToUp ?? 0) + weights.columns) * 4 <= input.size,
               (outputOffset + (columns - 1) * yStride + weights.rows) * 4 <= output.size else {
-            throw VulkanError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
+            throw KernelError.invalidArgument("matvec of \(columns) columns overflows its input or output buffer")
         }
         if let norm, norm.weight.size < weights.columns * 4 || weights.columns % 32 != 0 {
-            throw VulkanError.invalidArgument("matvec norm weight of \(norm.weight.size) bytes for rows of \(weights.columns) (a multiple of 32)")
+            throw KernelError.invalidArgument("matvec norm weight of \(norm.weight.size) bytes for rows of \(weights.columns) (a multiple of 32)")
         }
         let layout = weights.layout
         let chunks = weights.rowChunks(maxBindingBytes: library.device.capabilities.maxStorageBufferRange)
@@ -230,9 +227,9 @@ public struct MatVec: Sendable {
                 let last = first + count == columns && chunk == chunks.last
                 let bindings = [planes.a, planes.b, input.range(), output.range()] + (bias.map { [$0.range()] } ?? [])
                     + (norm.map { [$0.weight.range()] } ?? [])
-                try sequence.dispatch(
+                try runtime { try sequence.dispatch(
                     pipeline, bindings: bindings, push: push,
-                    groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, 1, 1), barrier: last)
+                    groups: ((chunk.count + rowsPerGroup - 1) / rowsPerGroup, 1, 1), barrier: last) }
             }
         }
     }

@@ -20,7 +20,7 @@ public struct RMSNorm: Sendable {
         self.library = library
         let sg = library.subgroupSize
         let perRow = subgroupsPerRow ?? (library.device.capabilities.kind == .cpu ? 1 : max(1, 256 / sg))
-        guard perRow > 0 else { throw VulkanError.invalidArgument("rmsnorm with \(perRow) subgroups a row") }
+        guard perRow > 0 else { throw KernelError.invalidArgument("rmsnorm with \(perRow) subgroups a row") }
         let texel = try library.texelInputs(texelInputs, for: "rmsnorm")
         self.subgroupsPerRow = perRow
         workgroupSize = perRow > 1 ? sg * perRow : sg * 4
@@ -34,11 +34,11 @@ public struct RMSNorm: Sendable {
         let xStride = inputStride ?? n, yStride = outputStride ?? n
         guard n > 0, rows > 0, ((rows - 1) * xStride + n) * 4 <= input.size, ((rows - 1) * yStride + n) * 4 <= output.size,
               n * 4 <= weight.size else {
-            throw VulkanError.invalidArgument("rmsnorm of \(rows) rows of \(n) overflows its buffers")
+            throw KernelError.invalidArgument("rmsnorm of \(rows) rows of \(n) overflows its buffers")
         }
         let rowsPerGroup = workgroupSize / library.subgroupSize / subgroupsPerRow
-        try sequence.dispatch(pipeline, bindings: [input.range(), weight.range(), output.range()],
+        try runtime { try sequence.dispatch(pipeline, bindings: [input.range(), weight.range(), output.range()],
                               push: Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), yStride: UInt32(yStride), eps: eps),
-                              groups: ((rows + rowsPerGroup - 1) / rowsPerGroup, 1, 1))
+                              groups: ((rows + rowsPerGroup - 1) / rowsPerGroup, 1, 1)) }
     }
 }

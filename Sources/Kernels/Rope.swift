@@ -19,7 +19,7 @@ public struct Rope: Sendable {
 
         public init(library: KernelLibrary, rotatedDims: Int, maxPositions: Int, base: Double, frequencyScale: Double = 1) throws {
             guard rotatedDims > 0, rotatedDims % 2 == 0, maxPositions > 0 else {
-                throw VulkanError.invalidArgument("rope table needs even rotated dims and positions, got \(rotatedDims), \(maxPositions)")
+                throw KernelError.invalidArgument("rope table needs even rotated dims and positions, got \(rotatedDims), \(maxPositions)")
             }
             self.rotatedDims = rotatedDims
             self.maxPositions = maxPositions
@@ -59,7 +59,7 @@ public struct Rope: Sendable {
         func check(tokens: Int, headDim: Int) throws {
             guard table.rotatedDims <= headDim, layout == .normal || table.rotatedDims % 4 == 0,
                   tokens * 4 <= positions.size else {
-                throw VulkanError.invalidArgument(
+                throw KernelError.invalidArgument(
                     "rope of \(table.rotatedDims) dims (\(layout)) while loading \(tokens) tokens of heads of \(headDim)")
             }
         }
@@ -88,12 +88,12 @@ public struct Rope: Sendable {
         let stride = rowStride ?? heads * headDim
         guard table.rotatedDims <= headDim, tokens > 0, heads > 0,
               (offset + (tokens - 1) * stride + heads * headDim) * 4 <= data.size, tokens * 4 <= positions.size else {
-            throw VulkanError.invalidArgument("rope of \(tokens)x\(heads)x\(headDim) overflows its buffers or table")
+            throw KernelError.invalidArgument("rope of \(tokens)x\(heads)x\(headDim) overflows its buffers or table")
         }
         let push = Push(tokens: UInt32(tokens), heads: UInt32(heads), headDim: UInt32(headDim),
                         rotatedDims: UInt32(table.rotatedDims), rowStride: UInt32(stride), offset: UInt32(offset),
                         maxPosition: UInt32(table.maxPositions))
-        try sequence.dispatch(pipeline, bindings: [data.range(), positions.range(), table.buffer.range()], push: push,
-                              groups: grid(invocations: tokens * heads * table.rotatedDims / 2, workgroupSize: workgroupSize))
+        try runtime { try sequence.dispatch(pipeline, bindings: [data.range(), positions.range(), table.buffer.range()], push: push,
+                              groups: grid(invocations: tokens * heads * table.rotatedDims / 2, workgroupSize: workgroupSize)) }
     }
 }

@@ -46,13 +46,13 @@ public struct Softmax: Sendable {
         // Three passes over n / 4 units, two units per invocation per step.
         try VocabularyKernels.checkLoopBudget(iterations: 3 * (n / (8 * workgroupSize) + 1) + 8, library: library, kernel: "softmax")
         guard scale > 0, scale.isFinite else {
-            throw VulkanError.invalidArgument("softmax scale (inverse temperature) must be positive and finite, got \(scale)")
+            throw KernelError.invalidArgument("softmax scale (inverse temperature) must be positive and finite, got \(scale)")
         }
         let push = Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), xOffset: UInt32(inputOffset),
                         yStride: UInt32(yStride), yOffset: UInt32(outputOffset), scale: scale)
         let aligned = VocabularyKernels.aligned(rows: rows, offsets: [inputOffset, outputOffset], strides: [xStride, yStride])
-        try sequence.dispatch(try pipeline(aligned: aligned), bindings: [input.range(), output.range()], push: push,
-                              groups: grid(invocations: rows, workgroupSize: 1))
+        try runtime { try sequence.dispatch(try pipeline(aligned: aligned), bindings: [input.range(), output.range()], push: push,
+                              groups: grid(invocations: rows, workgroupSize: 1)) }
     }
 }
 
@@ -71,7 +71,7 @@ enum VocabularyKernels {
         let sg = library.subgroupSize
         guard workgroupSize >= sg, workgroupSize % sg == 0,
               workgroupSize <= library.device.capabilities.maxWorkgroupInvocations else {
-            throw VulkanError.invalidArgument(
+            throw KernelError.invalidArgument(
                 "\(kernel) workgroup size \(workgroupSize) must be a multiple of the subgroup size \(sg) within the device limit")
         }
     }
@@ -79,10 +79,10 @@ enum VocabularyKernels {
     /// `rows` rows of `n` floats, `stride` apart from `offset` (in floats), must fit in `buffer`.
     static func validateRows(n: Int, rows: Int, stride: Int, offset: Int, buffer: GPUBuffer, kernel: String) throws {
         guard n > 0, rows > 0, rows == 1 || stride >= n, offset >= 0 else {
-            throw VulkanError.invalidArgument("\(kernel): \(rows) rows of \(n) with stride \(stride) at offset \(offset)")
+            throw KernelError.invalidArgument("\(kernel): \(rows) rows of \(n) with stride \(stride) at offset \(offset)")
         }
         guard (offset + (rows - 1) * stride + n) * 4 <= buffer.size, offset + (rows - 1) * stride + n <= Int(UInt32.max) else {
-            throw VulkanError.invalidArgument("\(kernel): \(rows) rows of \(n) (stride \(stride), offset \(offset)) overflow a \(buffer.size)-byte buffer")
+            throw KernelError.invalidArgument("\(kernel): \(rows) rows of \(n) (stride \(stride), offset \(offset)) overflow a \(buffer.size)-byte buffer")
         }
     }
 
@@ -91,7 +91,7 @@ enum VocabularyKernels {
     static func checkLoopBudget(iterations: Int, library: KernelLibrary, kernel: String) throws {
         let limit = 65_535
         guard library.device.capabilities.driverName.lowercased().contains("llvmpipe"), iterations >= limit else { return }
-        throw VulkanError.limitExceeded(what: "\(kernel) loop iterations per row on llvmpipe", value: iterations, limit: limit)
+        throw KernelError.limitExceeded(what: "\(kernel) loop iterations per row on llvmpipe", value: iterations, limit: limit)
     }
 
     /// Whether every row starts on a multiple of 4 floats, so a kernel may load vec4s.
@@ -102,7 +102,7 @@ enum VocabularyKernels {
     /// A buffer of `count` 4-byte results must fit in `buffer`.
     static func validateOutput(count: Int, buffer: GPUBuffer, kernel: String) throws {
         guard count * 4 <= buffer.size else {
-            throw VulkanError.invalidArgument("\(kernel): \(count) results overflow a \(buffer.size)-byte buffer")
+            throw KernelError.invalidArgument("\(kernel): \(count) results overflow a \(buffer.size)-byte buffer")
         }
     }
 }

@@ -22,7 +22,7 @@ public struct TopK: Sendable {
     public init(library: KernelLibrary, rowsPerWorkgroup: Int? = nil) throws {
         let perGroup = rowsPerWorkgroup ?? (library.device.capabilities.kind == .cpu ? 1 : 4)
         guard perGroup >= 1, perGroup * library.subgroupSize <= library.device.capabilities.maxWorkgroupInvocations else {
-            throw VulkanError.invalidArgument("top-k rows per workgroup \(perGroup) with subgroups of \(library.subgroupSize)")
+            throw KernelError.invalidArgument("top-k rows per workgroup \(perGroup) with subgroups of \(library.subgroupSize)")
         }
         self.library = library
         self.rowsPerWorkgroup = perGroup
@@ -46,10 +46,10 @@ public struct TopK: Sendable {
         n: Int, rows: Int, k: Int, indices: GPUBuffer, values: GPUBuffer
     ) throws {
         guard k >= 1, k <= Self.maxK else {
-            throw VulkanError.invalidArgument("top-k needs 1 <= k <= \(Self.maxK), got k = \(k)")
+            throw KernelError.invalidArgument("top-k needs 1 <= k <= \(Self.maxK), got k = \(k)")
         }
         guard k <= n else {
-            throw VulkanError.invalidArgument("top-k of k = \(k) from rows of only \(n) elements")
+            throw KernelError.invalidArgument("top-k of k = \(k) from rows of only \(n) elements")
         }
         let xStride = inputStride ?? n
         try VocabularyKernels.validateRows(n: n, rows: rows, stride: xStride, offset: inputOffset, buffer: input,
@@ -63,7 +63,7 @@ public struct TopK: Sendable {
         let push = Push(n: UInt32(n), rows: UInt32(rows), xStride: UInt32(xStride), xOffset: UInt32(inputOffset))
         let groups = (rows + rowsPerWorkgroup - 1) / rowsPerWorkgroup
         let aligned = VocabularyKernels.aligned(rows: rows, offsets: [inputOffset], strides: [xStride])
-        try sequence.dispatch(try pipeline(k: k, aligned: aligned), bindings: [input.range(), indices.range(), values.range()], push: push,
-                              groups: grid(invocations: groups, workgroupSize: 1))
+        try runtime { try sequence.dispatch(try pipeline(k: k, aligned: aligned), bindings: [input.range(), indices.range(), values.range()], push: push,
+                              groups: grid(invocations: groups, workgroupSize: 1)) }
     }
 }

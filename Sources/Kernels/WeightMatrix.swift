@@ -34,7 +34,8 @@ public final class WeightMatrix: @unchecked Sendable {
         let (aBytes, bBytes) = layout.planeBytes(rows: rows, columns: columns)
         bOffset = (aBytes + 255) / 256 * 256
         // Plane B padded to whole 16-byte texels (kernels may read it as uvec4 texels).
-        buffer = try GPUBuffer(device: library.device, size: bOffset + (bBytes + 15) / 16 * 16)
+        let size = bOffset + (bBytes + 15) / 16 * 16
+        buffer = try runtime { try GPUBuffer(device: library.device, size: size) }
         try Self.withBytes(gguf, or: source) { bytes in
             if let contents = buffer.contents {
                 // Host-visible memory (CPU devices, unified memory): repacked in place, no copies;
@@ -45,8 +46,10 @@ public final class WeightMatrix: @unchecked Sendable {
                 (contents + bOffset + bBytes).initializeMemory(as: UInt8.self, repeating: 0, count: buffer.size - bOffset - bBytes)
             } else {
                 let (a, b) = try layout.repack(bytes, rows: rows, columns: columns)
-                try library.uploader.upload(a, to: buffer)
-                try library.uploader.upload(b, to: buffer, offset: bOffset)
+                try runtime {
+                    try library.uploader.upload(a, to: buffer)
+                    try library.uploader.upload(b, to: buffer, offset: bOffset)
+                }
             }
         }
     }

@@ -18,7 +18,7 @@ public final class PipelineLibrary: @unchecked Sendable {
     /// What this library has compiled, loaded and created so far.
     public var statistics: Statistics { lock.withLock { counts } }
 
-    public init(device: VulkanDevice, sources: [String: String], cache: SPIRVCache = SPIRVCache()) {
+    public init(device: VulkanDevice, sources: [String: String], cache: SPIRVCache = SPIRVCache(directory: nil)) {
         self.device = device
         self.compiler = ShaderCompiler(sources: sources)
         self.cache = cache

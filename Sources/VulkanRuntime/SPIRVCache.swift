@@ -6,21 +6,8 @@ import Foundation
 public struct SPIRVCache: Sendable {
     public let directory: URL?
 
-    /// `spirv/` in Augur's cache folder (`root`). `AUGUR_SPIRV_CACHE=0` turns the cache off.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        if environment["AUGUR_SPIRV_CACHE"] == "0" { return nil }
-        return root(environment: environment)?.appending(path: "spirv")
-    }
-
-    /// Augur's cache folder: `AUGUR_CACHE_DIR`, else `$XDG_CACHE_HOME/augur`, else `~/.cache/augur`.
-    public static func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        if let dir = environment["AUGUR_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appending(path: "augur") }
-        if let home = environment["HOME"], !home.isEmpty { return URL(fileURLWithPath: home).appending(path: ".cache/augur") }
-        return nil
-    }
-
-    public init(directory: URL? = SPIRVCache.defaultDirectory()) {
+    /// SPIR-V kept in `directory`; nil keeps none.
+    public init(directory: URL?) {
         self.directory = directory
     }
 

@@ -23,10 +23,9 @@ public final class VulkanDevice: @unchecked Sendable {
         return try physicalDevices(instance).enumerated().map { PhysicalDeviceProbe($0.element, index: $0.offset).capabilities }
     }
 
-    /// Opens the best device: discrete GPU over integrated over virtual over CPU.
-    /// `selector` (default: the `AUGUR_DEVICE` environment variable) picks one by index or by a
-    /// case-insensitive substring of its name.
-    public init(selector: String? = ProcessInfo.processInfo.environment["AUGUR_DEVICE"]) throws {
+    /// Opens the best device: discrete GPU over integrated over virtual over CPU, or the one
+    /// `selector` picks by index or by a case-insensitive substring of its name.
+    public init(selector: String? = nil) throws {
         let instance = try Self.createInstance()
         do {
             let probes = try Self.physicalDevices(instance).enumerated().map { PhysicalDeviceProbe($0.element, index: $0.offset) }
@@ -194,16 +193,17 @@ public final class VulkanDevice: @unchecked Sendable {
 }
 
 extension VulkanDevice {
-    nonisolated(unsafe) private static var sharedResult: Result<VulkanDevice, Error>?
+    nonisolated(unsafe) private static var sharedDevices: [String: Result<VulkanDevice, Error>] = [:]
     private static let sharedLock = NSLock()
 
-    /// The process-wide default device (chosen once, as `init(selector:)` chooses).
-    public static func shared() throws -> VulkanDevice {
+    /// The process-wide device of `selector` (opened once, as `init(selector:)` chooses).
+    public static func shared(selector: String? = nil) throws -> VulkanDevice {
         sharedLock.lock()
         defer { sharedLock.unlock() }
-        if let sharedResult { return try sharedResult.get() }
-        let result = Result { try VulkanDevice() }
-        sharedResult = result
+        let key = selector?.trimmingCharacters(in: .whitespaces) ?? ""
+        if let result = sharedDevices[key] { return try result.get() }
+        let result = Result { try VulkanDevice(selector: key) }
+        sharedDevices[key] = result
         return try result.get()
     }
 }

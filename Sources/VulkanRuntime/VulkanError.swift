@@ -22,7 +22,7 @@ public enum VulkanError: Error, CustomStringConvertible, Equatable {
         case .noDevice(let why):
             return "No Vulkan device found (\(why)). Install a Vulkan driver; mesa-vulkan-drivers provides lavapipe, which runs on the CPU."
         case .deviceNotFound(let selector, let available):
-            return "AUGUR_DEVICE=\(selector) matches no device. Available: \(available.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", "))"
+            return "No device matches '\(selector)'. Available: \(available.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", "))"
         case .noComputeQueue(let device):
             return "Device \(device) has no compute queue."
         case .missingFeature(let what):

@@ -28,7 +28,10 @@ struct AugurBench: ParsableCommand {
     @Flag(help: "List the cases and exit.")
     var list = false
 
-    @Option(help: "Matvec variant: lanes that share one row (default: the device's preferred).")
+    @Option(help: "The Vulkan device: an index or part of its name (default: AUGUR_DEVICE, else the best device).")
+    var device: String?
+
+    @Option(help: "Matvec variant: lanes that share one row (default: AUGUR_MATVEC's, else the device's preferred).")
     var lanesPerRow: Int?
 
     @Option(help: "Matvec variant: columns per pass over the weights.")
@@ -51,23 +54,35 @@ struct AugurBench: ParsableCommand {
 
     func run() throws {
         do {
-            try benchmark()
-        } catch let error as VulkanError {
+            try benchmark(options: options(environment: ProcessInfo.processInfo.environment))
+        } catch let error as ExitCode {
+            throw error
+        } catch {
             FileHandle.standardError.write(Data("augur-bench: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    func benchmark() throws {
-        let library = try KernelLibrary(device: try VulkanDevice())
-        var matVec = MatVec.Configuration.preferred(for: library.device.capabilities)
-        if let lanesPerRow { matVec.lanesPerRow = lanesPerRow }
-        if let columnsPerPass { matVec.columnsPerPass = columnsPerPass }
-        if let workgroupSize { matVec.workgroupSize = workgroupSize }
-        if let rowsPerLane { (matVec.rowsPerLane, matVec.batchRowsPerLane) = (rowsPerLane, rowsPerLane) }
-        if let batchRowsPerLane { matVec.batchRowsPerLane = batchRowsPerLane }
-        if let texelPlanes { matVec.texelPlanes = texelPlanes }
-        if let texelInput { matVec.texelInput = texelInput }
+    /// The kernels' options: `environment`'s settings (`KernelOptions(environment:)`), then the flags over them.
+    func options(environment: [String: String]) throws -> KernelOptions {
+        var options = try KernelOptions(environment: environment)
+        if let device { options.device = device }
+        var m = options.matVec
+        if let lanesPerRow { m.lanesPerRow = lanesPerRow }
+        if let columnsPerPass { m.columnsPerPass = columnsPerPass }
+        if let workgroupSize { m.workgroupSize = workgroupSize }
+        // --rows-per-lane sets the rows a lane of batches too, unless --batch-rows-per-lane does.
+        if let rowsPerLane { (m.rowsPerLane, m.batchRowsPerLane) = (rowsPerLane, batchRowsPerLane) }
+        if let batchRowsPerLane { m.batchRowsPerLane = batchRowsPerLane }
+        if let texelPlanes { m.texelPlanes = texelPlanes }
+        if let texelInput { m.texelInput = texelInput }
+        options.matVec = m
+        return options
+    }
+
+    func benchmark(options: KernelOptions) throws {
+        let library = try KernelLibrary.shared(options: options)
+        let matVec = options.matVec.applied(to: MatVec.Configuration.preferred(for: library.device.capabilities))
         if list {
             for c in KernelBenchmark.cases(matVec: matVec) { print(c.name) }
             print("verify_cost.<type> (1...16 columns)")
@@ -78,8 +93,6 @@ struct AugurBench: ParsableCommand {
         options.verifyCost = !noVerifyCost
         options.matVec = matVec
         let caps = library.device.capabilities
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         if !json {
             print("device: \(caps.name) (\(caps.kind.rawValue)), subgroup \(caps.subgroupSize); matvec lanes/row \(matVec.lanesPerRow), columns/pass \(matVec.columnsPerPass), workgroup \(matVec.workgroupSize), rows/lane \(matVec.rowsPerLane) (\(matVec.batchRowsPerLane) in batches), texel planes \(matVec.texelPlanes), texel input \(matVec.texelInput)")
             print(pad("kernel", 22) + pad("shape", 44) + pad("us", 12) + pad("GB/s", 9) + pad("GFLOP/s", 9) + "% roofline")
@@ -87,7 +100,7 @@ struct AugurBench: ParsableCommand {
         var failures = 0
         let roofline = try KernelBenchmark(library: library, options: options).run(emit: { record in
             if json {
-                print(String(decoding: try! encoder.encode(record), as: UTF8.self))
+                print(record.json)
             } else if let k = record.columns {
                 print(pad("verify_cost.\(record.variant)", 22) + pad("\(record.shape) k=\(k)", 44)
                       + pad(String(format: "%.1f", record.microseconds), 12) + "x" + String(format: "%.2f", record.relativeToOneColumn ?? 0))

@@ -22,18 +22,22 @@ struct Info: ParsableCommand {
     @Option(help: "A .gguf path or a model name; without it, the device report.")
     var model: String?
 
+    @Option(help: "The Vulkan device: an index or part of its name (default: AUGUR_DEVICE, else the best device).")
+    var device: String?
+
     func run() throws {
         do {
+            let options = try readEngineOptions(device: device)
             if let model {
-                let path = try ModelStore().resolve(model)
-                print(try Model(path: path.path).summary)
+                let path = try options.modelStore.resolve(model)
+                print(try Model(path: path.path, options: options).summary)
                 return
             }
             let devices = try Devices.all()
-            let chosen = try Devices.chosen()
+            let chosen = try Devices.chosen(options: options)
             for device in devices {
                 print(device.description)
-                if device.index == chosen.index { print("  (chosen; set AUGUR_DEVICE to an index or name to pick another)") }
+                if device.index == chosen.index { print("  (chosen; --device or AUGUR_DEVICE picks another by index or name)") }
             }
         } catch {
             throw fail(error)

@@ -39,18 +39,22 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         do {
-            if let verifyCost { return try measureVerifyCost(verifyCost) }
+            guard model.context == nil else {
+                throw ValidationError("--context does not apply to bench: each run sizes its own context")
+            }
+            let engine = try readEngineOptions(device: model.device)
+            if let verifyCost { return try measureVerifyCost(verifyCost, engine: engine) }
             guard !profile else { throw ValidationError("--profile goes with --verify-cost") }
             guard speculation.isOn else {
                 throw ValidationError("choose a drafter: --lookup, --ngram, --draft-model or --self-spec")
             }
             let lengths = try sweep.map { try counts($0, in: 1...63, option: "--sweep") }
             guard let prompts else { throw ValidationError("--prompts is needed to compare decoding (a file or humaneval:A-B)") }
-            let set = try PromptSet.load(prompts)
+            let set = try PromptSet.load(prompts, store: engine.modelStore)
             guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-            let target = try model.load()
+            let target = try model.load(engine)
             // Each configuration gets its own n-gram pool, so none learns from another's runs.
-            let draft = compareDraftQuantization == nil ? try speculation.loadDraft() : nil
+            let draft = compareDraftQuantization == nil ? try speculation.loadDraft(engine) : nil
             var drafts = draft.map { [$0] } ?? []
             var configurations: [(name: String, speculation: Speculation)] = []
             for k in lengths ?? [] {
@@ -58,7 +62,7 @@ struct Bench: ParsableCommand {
                 (options.draftMax, options.adaptive) = (k, false)
                 // A fixed length drafts k tokens every round, unless a stop rule was asked for.
                 options.stopProbability = options.stopProbability ?? 1
-                configurations.append(("draft \(k)", try options.speculation(draft: draft)!))
+                configurations.append(("draft \(k)", try options.speculation(engine, draft: draft)!))
             }
             if let compareDraftQuantization {
                 guard speculation.draftModel != nil, speculation.draftQuantization == nil, lengths == nil, !each else {
@@ -70,24 +74,24 @@ struct Bench: ParsableCommand {
                     }
                     var options = speculation
                     options.draftQuantization = way
-                    let loaded = try options.loadDraft()!
+                    let loaded = try options.loadDraft(engine)!
                     drafts.append(loaded)
-                    configurations.append(("draft-model \(way.rawValue)", try options.speculation(draft: loaded)!))
+                    configurations.append(("draft-model \(way.rawValue)", try options.speculation(engine, draft: loaded)!))
                 }
             } else if each {
                 for single in speculation.drafters {
-                    configurations.append(("\(single.name) \(speculation.draftMax)", try single.options.speculation(draft: draft)!))
+                    configurations.append(("\(single.name) \(speculation.draftMax)", try single.options.speculation(engine, draft: draft)!))
                 }
                 var combined = speculation
                 combined.adaptive = true
-                configurations.append(("all adaptive \(speculation.draftMax)", try combined.speculation(draft: draft)!))
+                configurations.append(("all adaptive \(speculation.draftMax)", try combined.speculation(engine, draft: draft)!))
             } else if lengths != nil {
                 var options = speculation
                 options.adaptive = true
-                configurations.append(("adaptive \(speculation.draftMax)", try options.speculation(draft: draft)!))
+                configurations.append(("adaptive \(speculation.draftMax)", try options.speculation(engine, draft: draft)!))
             } else {
                 configurations.append((speculation.adaptive ? "adaptive \(speculation.draftMax)" : "draft \(speculation.draftMax)",
-                                       try speculation.speculation(draft: draft)!))
+                                       try speculation.speculation(engine, draft: draft)!))
             }
             let benchmark = SpeculativeBenchmark(prompts: set, configurations: configurations, maxTokens: maxTokens, repeats: repeats)
             let start = Date()
@@ -134,10 +138,10 @@ extension Bench {
     }
 
     /// `--verify-cost 1,2,4,8`: the verification cost curve after the first prompt of the set.
-    func measureVerifyCost(_ list: String) throws {
+    func measureVerifyCost(_ list: String, engine: EngineOptions) throws {
         let counts = try counts(list, in: 1...64, option: "--verify-cost")
-        let target = try model.load()
-        let prompt = try prompts.flatMap { try PromptSet.load($0).first?.prompt } ?? "def f():"
+        let target = try model.load(engine)
+        let prompt = try prompts.flatMap { try PromptSet.load($0, store: engine.modelStore).first?.prompt } ?? "def f():"
         let cost = try target.verifyCost(after: target.tokenize(prompt), tokens: counts, repeats: 7, profile: profile)
         if json {
             let encoder = JSONEncoder()

@@ -20,10 +20,11 @@ struct Chat: ParsableCommand {
 
     func run() throws {
         do {
-            let loaded = try model.load()
+            let options = try readEngineOptions(device: model.device)
+            let loaded = try model.load(options)
             let session = try loaded.makeSession(context: model.context)
             // One drafter for the whole conversation: a draft model keeps its cache of the turns so far.
-            let speculative = try speculation.speculation()
+            let speculative = try speculation.speculation(options)
             var drafter = try speculative.map { try loaded.drafter(for: $0) }
             var history: [ChatMessage] = system.map { [ChatMessage(role: .system, content: $0)] } ?? []
             var parameters = GenerationParameters(maxTokens: maxTokens)
@@ -78,7 +79,7 @@ struct Tokenize: ParsableCommand {
     func run() throws {
         do {
             let input = try text ?? readStandardInput()
-            let path = try ModelStore().resolve(model)
+            let path = try readEngineOptions().modelStore.resolve(model)
             let tokenizer = try Model.tokenizer(path: path.path)
             let ids = tokenizer.encode(input, addSpecial: true, parseSpecial: true)
             if json {

@@ -44,43 +44,53 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         do {
-            let text = try prompt ?? readStandardInput()
-            let loaded = try model.load()
-            var parameters = GenerationParameters(maxTokens: maxTokens)
-            parameters.sampling.temperature = temperature
-            parameters.sampling.topK = topK
-            parameters.sampling.topP = topP
-            parameters.sampling.minP = minP
-            parameters.sampling.repetitionPenalty = repeatPenalty
-            parameters.sampling.seed = seed
-            parameters.stopAtEndOfGeneration = !ignoreEos
-            let formatted = chat ? try loaded.chatPrompt([ChatMessage(role: .user, content: text)]) : text
-            let ids = loaded.tokenize(formatted)
-            let cancelled = CancellationFlag()
-            let interrupt = Interrupt { cancelled.set() }
-            defer { interrupt.restore() }
-            let show: (GenerationEvent) -> Void = { event in
-                if !json, case .token(_, let piece) = event {
-                    FileHandle.standardOutput.write(Data(piece.utf8))
-                }
-            }
-            parameters.speculation = try speculation.speculation()
-            let stats = try loaded.runGeneration(ids, parameters: parameters, cancelled: cancelled, emit: show)
-            if json {
-                var report = GenerationReport(stats)
-                report.stats.speculative = stats.speculative.map(GenerationReport.Speculative.init)
-                print(try report.json())
-            } else {
-                print()
-                let rounds = stats.speculative.map { ", " + $0.summary } ?? ""
-                let line = String(format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s",
-                                  stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
-                                  stats.decodeTokensPerSecond)
-                FileHandle.standardError.write(Data("\(line), stop: \(stats.stopReason.rawValue)\(rounds)\n".utf8))
-            }
+            try generate(options: readEngineOptions(device: model.device))
         } catch {
             throw fail(error)
         }
+    }
+
+    /// Loads the model and generates: text streamed to stdout, or one JSON object at the end.
+    @discardableResult
+    func generate(options: EngineOptions) throws -> GenerationStats {
+        let text = try prompt ?? readStandardInput()
+        let loaded = try model.load(options)
+        // --context sizes the session (an error past the model's, or without room for the
+        // prompt and --max-tokens); without it the generation sizes its own.
+        let session = try model.context.map { try loaded.makeSession(context: $0) }
+        var parameters = GenerationParameters(maxTokens: maxTokens)
+        parameters.sampling.temperature = temperature
+        parameters.sampling.topK = topK
+        parameters.sampling.topP = topP
+        parameters.sampling.minP = minP
+        parameters.sampling.repetitionPenalty = repeatPenalty
+        parameters.sampling.seed = seed
+        parameters.stopAtEndOfGeneration = !ignoreEos
+        let formatted = chat ? try loaded.chatPrompt([ChatMessage(role: .user, content: text)]) : text
+        let ids = loaded.tokenize(formatted)
+        let cancelled = CancellationFlag()
+        let interrupt = Interrupt { cancelled.set() }
+        defer { interrupt.restore() }
+        let show: (GenerationEvent) -> Void = { event in
+            if !json, case .token(_, let piece) = event {
+                FileHandle.standardOutput.write(Data(piece.utf8))
+            }
+        }
+        parameters.speculation = try speculation.speculation(options)
+        let stats = try loaded.runGeneration(ids, parameters: parameters, session: session, cancelled: cancelled, emit: show)
+        if json {
+            var report = GenerationReport(stats)
+            report.stats.speculative = stats.speculative.map(GenerationReport.Speculative.init)
+            print(try report.json())
+        } else {
+            print()
+            let rounds = stats.speculative.map { ", " + $0.summary } ?? ""
+            let line = String(format: "augur: load %.2f s, prefill %d tokens at %.2f tokens/s, decode %d tokens at %.2f tokens/s",
+                              stats.loadSeconds, stats.promptTokens.count, stats.prefillTokensPerSecond, stats.tokens.count,
+                              stats.decodeTokensPerSecond)
+            FileHandle.standardError.write(Data("\(line), stop: \(stats.stopReason.rawValue)\(rounds)\n".utf8))
+        }
+        return stats
     }
 }
 
@@ -111,7 +121,7 @@ struct GenerationReport: Encodable {
         prompt_tokens = s.promptTokens
         tokens = s.tokens
         text = s.text
-        stop_reason = s.stopReason == .endOfGeneration ? "eos" : "max_tokens"
+        stop_reason = s.stopReason.rawValue
         stats = Stats(load_seconds: s.loadSeconds, prefill_tokens_per_second: s.prefillTokensPerSecond,
                       decode_tokens_per_second: s.decodeTokensPerSecond, speculative: nil)
     }

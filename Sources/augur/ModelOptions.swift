@@ -2,6 +2,14 @@ import ArgumentParser
 import Augur
 import Foundation
 
+/// The engine's options: the environment's settings (`EngineOptions(environment:)`; the process's
+/// environment is read here and nowhere else), then the flags over them.
+func readEngineOptions(device: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineOptions {
+    var options = try EngineOptions(environment: environment)
+    if let device { options.kernels.device = device }
+    return options
+}
+
 /// `--model PATH|NAME`, shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
     @Option(help: "A .gguf path or a model name (\(CatalogModel.all.map(\.name).joined(separator: ", "))); default: \(CatalogModel.defaultModel.name), pulled on first use.")
@@ -13,12 +21,22 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Requantize the model's matrices wider than this type to it at load (lossy: q4_0 and q4_1 trade quality for bytes; meant for draft models, see --draft-quantization; default: none).")
     var requantize: DraftQuantization?
 
-    func load() throws -> Model {
+    @Option(help: "The Vulkan device: an index or part of its name, as `augur info` lists them (default: AUGUR_DEVICE, else the best device).")
+    var device: String?
+
+    func validate() throws {
+        if let context, context < 1 { throw ValidationError("--context must be at least 1") }
+    }
+
+    /// The model `--model` names, loaded with `options`.
+    func load(_ options: EngineOptions) throws -> Model {
         let log: (String) -> Void = { FileHandle.standardError.write(Data("augur: \($0)\n".utf8)) }
-        let path = try ModelStore().resolve(model, log: log)
+        let path = try options.modelStore.resolve(model, log: log)
         let progress = ProgressBar(title: "loading \(path.lastPathComponent)")
         defer { progress.finish() }
-        return try Model(path: path.path, requantization: requantize?.requantization) { done, total in progress.update(done, of: total) }
+        return try Model(path: path.path, options: options, requantization: requantize?.requantization) { done, total in
+            progress.update(done, of: total)
+        }
     }
 }
 

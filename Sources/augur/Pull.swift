@@ -15,7 +15,7 @@ struct Pull: ParsableCommand {
             guard let model = CatalogModel.named(name) else {
                 throw ModelStoreError.unknownModel(name, known: CatalogModel.all.map(\.name))
             }
-            let store = ModelStore()
+            let store = try readEngineOptions().modelStore
             if let url = store.cached(model) {
                 print(url.path)
                 return
@@ -32,7 +32,12 @@ struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the models in the model folder and the ones that can be pulled.")
 
     func run() throws {
-        let store = ModelStore()
+        let store: ModelStore
+        do {
+            store = try readEngineOptions().modelStore
+        } catch {
+            throw fail(error)
+        }
         print("model folder: \(store.directory.path)")
         for model in CatalogModel.all {
             let state = store.cached(model).map { "downloaded: \($0.path)" } ?? "not downloaded (augur pull \(model.name))"

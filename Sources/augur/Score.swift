@@ -25,7 +25,7 @@ struct Score: ParsableCommand {
                 }
                 return id
             }
-            let loaded = try model.load()
+            let loaded = try model.load(readEngineOptions(device: model.device))
             let session = try loaded.makeSession(context: model.context ?? max(ids.count, 16))
             let result = try session.score(ids, topK: topK)
             if json {

@@ -77,16 +77,18 @@ struct SpeculationOptions: ParsableArguments {
         }
     }
 
-    /// The draft model `--draft-model` names, loaded.
-    func loadDraft() throws -> Model? {
-        try draftModel.map { try Model(path: ModelStore().resolve($0).path, requantization: (draftQuantization ?? .q4_1).requantization) }
+    /// The draft model `--draft-model` names, loaded with `options`.
+    func loadDraft(_ options: EngineOptions) throws -> Model? {
+        try draftModel.map {
+            try Model(path: options.modelStore.resolve($0).path, options: options, requantization: (draftQuantization ?? .q4_1).requantization)
+        }
     }
 
     /// The library's options; `pool` is the n-gram pool to share when `--ngram` is on, `draft` the
-    /// draft model if already loaded.
-    func speculation(pool: NGramPool = NGramPool(), draft loaded: Model? = nil) throws -> Speculation? {
+    /// draft model if already loaded (else loaded with `options`).
+    func speculation(_ options: EngineOptions, pool: NGramPool = NGramPool(), draft loaded: Model? = nil) throws -> Speculation? {
         guard isOn else { return nil }
-        let draft = draftModel == nil ? nil : try loaded ?? loadDraft()
+        let draft = draftModel == nil ? nil : try loaded ?? loadDraft(options)
         return Speculation(lookup: lookup, ngramPool: ngram ? pool : nil, draftModel: draft, selfSpeculation: selfSpec,
                            exitLayer: exitLayer, draftMax: draftMax, treeWidth: treeWidth, adaptive: adaptive,
                            stopProbability: stopProbability,

@@ -52,6 +52,21 @@ struct BadInputTests {
         #expect(Self.message { _ = try ModelStore().resolve("no-such-model") }.contains("unknown model no-such-model"))
     }
 
+    @Test("A NaN, infinite, zero or negative RMS epsilon, RoPE base or RoPE scaling factor is refused at load",
+          arguments: ["attention.layer_norm_rms_epsilon", "rope.freq_base", "rope.scaling.factor"], [Float.nan, .infinity, 0, -1])
+    func hyperparameters(key: String, value: Float) throws {
+        var writer = try RandomModel().writer()
+        if key == "rope.scaling.factor" { writer.set("llama.rope.scaling.type", .string("linear")) }
+        writer.set("llama.\(key)", .float32(value))
+        let path = FileManager.default.temporaryDirectory.appending(path: "augur-bad-\(key)-\(value)-\(getpid()).gguf").path
+        try writer.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect { _ = try Model(path: path) } throws: { error in
+            guard case ModelError.invalidMetadata(let name, _) = error else { return false }
+            return name == "llama.\(key)" && "\(error)".contains("must be a positive finite number")
+        }
+    }
+
     @Test("Invalid UTF-8 input and bad sampling parameters are errors")
     func parameters() throws {
         #expect(Self.message { _ = try Prompt.decode(Data([0x66, 0xFF, 0xFE])) } == "the input is not valid UTF-8")

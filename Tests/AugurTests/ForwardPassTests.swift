@@ -9,7 +9,7 @@ struct ForwardPassTests {
           arguments: ["smollm2-135m"], [false, true])
     func matchesCPUReference(name: String, fused: Bool) throws {
         let path = try ModelFiles.path(name)
-        let model = try Model(path: path, fusesNorm: fused, fusesSwiGLU: fused)
+        let model = try Model(path: path, options: EngineOptions(fusesNorm: fused, fusesSwiGLU: fused))
         let reference = try CPUReferenceModel(path: path)
         let tokens = [504, 3575, 282, 4649, 314, 7042]
         let session = try model.makeSession(context: 64)

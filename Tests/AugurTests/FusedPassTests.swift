@@ -10,8 +10,8 @@ struct FusedPassTests {
     enum Fusion: String, CaseIterable, Sendable { case norm, swiglu }
 
     static func model(_ path: String, _ fusion: Fusion, fused: Bool) throws -> Model {
-        let model = fusion == .norm ? try Model(path: path, fusesNorm: fused, fusesSwiGLU: false)
-            : try Model(path: path, fusesNorm: false, fusesSwiGLU: fused)
+        let options = fusion == .norm ? EngineOptions(fusesNorm: fused, fusesSwiGLU: false) : EngineOptions(fusesNorm: false, fusesSwiGLU: fused)
+        let model = try Model(path: path, options: options)
         #expect((fusion == .norm ? model.kernels.fusesNorm : model.kernels.fusesSwiGLU) == fused)
         return model
     }
@@ -49,20 +49,29 @@ struct FusedPassTests {
         LogitRows.expectEqual(try LogitRows.of(model, tokens, chunk: 1), try LogitRows.of(model, tokens, chunk: tokens.count), "token by token")
     }
 
-    @Test("AUGUR_NORM picks fused or separate, defaults by device kind, and rejects other values")
-    func knob() throws {
-        let capabilities = try KernelLibrary.shared().device.capabilities
-        #expect(try KernelSet.fusesNorm(on: capabilities, environment: "fused"))
-        #expect(try !KernelSet.fusesNorm(on: capabilities, environment: "separate"))
-        #expect(try KernelSet.fusesNorm(on: capabilities, environment: nil) == (capabilities.kind != .cpu))
-        #expect(throws: (any Error).self) { try KernelSet.fusesNorm(on: capabilities, environment: "both") }
+    @Test("AUGUR_NORM and AUGUR_SWIGLU pick fused or separate, and other values are an error that names them")
+    func knobs() throws {
+        for name in ["AUGUR_NORM", "AUGUR_SWIGLU"] {
+            let read = { (value: String) in try EngineOptions(environment: [name: value]) }
+            #expect(try read("fused") == EngineOptions(environment: [:]).with(name, true))
+            #expect(try read("separate") == EngineOptions(environment: [:]).with(name, false))
+            #expect(throws: ModelError.invalidOption(name: name, value: "both", reason: "use fused or separate")) { try read("both") }
+        }
     }
 
-    @Test("AUGUR_SWIGLU picks fused or separate, defaults to fused, and rejects other values")
-    func swigluKnob() throws {
-        #expect(try KernelSet.fusesSwiGLU(environment: "fused"))
-        #expect(try !KernelSet.fusesSwiGLU(environment: "separate"))
-        #expect(try KernelSet.fusesSwiGLU(environment: nil))
-        #expect(throws: (any Error).self) { try KernelSet.fusesSwiGLU(environment: "on") }
+    @Test("Unset, the norm is fused as the device prefers (GPUs, not CPU devices) and SwiGLU on every device")
+    func defaults() throws {
+        let model = try Model(path: try TinyModels.path(), options: EngineOptions(fusesNorm: nil, fusesSwiGLU: nil))
+        #expect(model.kernels.fusesNorm == (model.kernels.library.device.capabilities.kind != .cpu))
+        #expect(model.kernels.fusesSwiGLU)
+    }
+}
+
+extension EngineOptions {
+    /// These options with the fusion a knob names set.
+    fileprivate func with(_ knob: String, _ fused: Bool) -> EngineOptions {
+        var options = self
+        if knob == "AUGUR_NORM" { options.fusesNorm = fused } else { options.fusesSwiGLU = fused }
+        return options
     }
 }

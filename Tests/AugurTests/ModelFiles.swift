@@ -9,7 +9,7 @@ import Testing
 enum ModelFiles {
     static func path(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let model = try #require(CatalogModel.named(name), "no catalog model \(name)")
-        if let url = ModelStore().cached(model) { return url.path }
+        if let url = try EngineOptions(environment: ProcessInfo.processInfo.environment).modelStore.cached(model) { return url.path }
         try Skip.missing("model \(name) not downloaded (run `swift run augur pull \(name)`)", sourceLocation: sourceLocation)
     }
 }

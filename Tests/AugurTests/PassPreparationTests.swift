@@ -9,7 +9,7 @@ struct PassPreparationTests {
     @Test("A pass's matvec pipelines are all made, several at once, before it is recorded")
     func matvecsBeforeRecording() throws {
         // A library of its own: other tests create pipelines in the shared one meanwhile.
-        let library = try KernelLibrary(device: try VulkanDevice.shared(), cache: SPIRVCache(directory: nil))
+        let library = try KernelLibrary(device: try VulkanDevice.shared(), options: KernelOptions(spirvCacheDirectory: nil))
         let model = try Model(path: try TinyModels.path(), library: library)
         let session = try model.makeSession(context: 64)
         try session.evaluate([257, 32])  // every other kernel, and the matvecs of 2 and 1 columns

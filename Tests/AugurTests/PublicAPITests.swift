@@ -32,7 +32,7 @@ struct PublicAPITests {
         #expect(a.tokens == b.tokens)
     }
 
-    @Test("Cancelling the consuming task stops generation")
+    @Test("Cancelling the consuming task stops generation: no pass runs after the current one")
     func cancellation() async throws {
         let model = try Model(path: try TinyModels.path())
         var parameters = GenerationParameters(maxTokens: 400)
@@ -46,6 +46,46 @@ struct PublicAPITests {
             return count
         }
         #expect(try await task.value == 3)
+        // The stream has ended; the worker may be inside a pass. Wait until its count stops moving.
+        let atCancel = model.passesRun
+        var passes = atCancel
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(50))
+            if model.passesRun == passes { break }
+            passes = model.passesRun
+        }
+        #expect(passes - atCancel <= 1, "\(passes - atCancel) passes after the stream ended")
+        #expect(passes < 1 + 400, "generation ran to the end: \(passes) passes")
+    }
+
+    @Test("Generations run concurrently on one model give the outputs they give one after another")
+    func concurrentGenerations() async throws {
+        let model = try Model(path: try TinyModels.path())
+        var requests: [(String, GenerationParameters)] = []
+        for (i, prompt) in ["the cat", "a dog and a cat", "the cat the cat the", "once upon"].enumerated() {
+            var parameters = GenerationParameters(maxTokens: 16)
+            parameters.stopAtEndOfGeneration = false
+            if i % 2 == 1 { parameters.sampling.temperature = 0.8; parameters.sampling.seed = UInt64(i) }
+            if i == 2 { parameters.speculation = Speculation(lookup: true, draftMax: 4) }
+            requests.append((prompt, parameters))
+        }
+        let sequential = try requests.map { try model.runGeneration(model.tokenize($0.0), parameters: $0.1).tokens }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
+            for (i, request) in requests.enumerated() {
+                group.addTask {
+                    var tokens: [Int] = []
+                    for try await event in model.generate(request.0, parameters: request.1) {
+                        if case .finished(let stats) = event { tokens = stats.tokens }
+                    }
+                    return (i, tokens)
+                }
+            }
+            var results = [[Int]](repeating: [], count: requests.count)
+            for try await (i, tokens) in group { results[i] = tokens }
+            return results
+        }
+        #expect(concurrent == sequential)
+        #expect(sequential.allSatisfy { $0.count == 16 })
     }
 
     @Test("Speculation is a field of the parameters: the stream reports each round's accepted tokens and the same text")

@@ -18,7 +18,7 @@ struct RequantizationCacheTests {
     }
 
     static func load(_ path: String, _ requantization: WeightRequantization?, _ cache: RequantizationCache) throws -> Model {
-        try Model(path: path, requantization: requantization, fusesNorm: nil, cache: cache)
+        try Model(path: path, options: EngineOptions(), requantization: requantization, cache: cache)
     }
 
     /// Every logit after a short prompt.

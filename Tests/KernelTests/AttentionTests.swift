@@ -173,7 +173,7 @@ struct AttentionTests {
             // (32 slots of several heads each take lavapipe half a minute to compile.)
             for slots in maxHeads == 1 ? [8, 16, 32] : [8, 16] { #expect(try run(slots) == four, "\(slots) slots a step") }
         }
-        #expect(throws: VulkanError.self) { try Attention(library: library, configuration: .init(subgroupsPerWorkgroup: 1, maxHeadsPerSubgroup: 1, slotsPerStep: 6)) }
+        #expect(throws: KernelError.self) { try Attention(library: library, configuration: .init(subgroupsPerWorkgroup: 1, maxHeadsPerSubgroup: 1, slotsPerStep: 6)) }
     }
 
     @Test("AUGUR_ATTENTION's text sets the fields it names over the preferred ones, and bad text is an error")
@@ -183,10 +183,14 @@ struct AttentionTests {
         let parsed = try Attention.Configuration(parsing: "slots=16, heads=2", over: base)
         #expect(parsed == Attention.Configuration(subgroupsPerWorkgroup: 3, maxHeadsPerSubgroup: 2, slotsPerStep: 16))
         for bad in ["slots", "slots=0", "slots=x", "rows=2"] {
-            #expect(throws: VulkanError.self, "\(bad)") { try Attention.Configuration(parsing: bad, over: base) }
+            #expect(throws: KernelError.self, "\(bad)") { try Attention.Configuration(parsing: bad, over: base) }
         }
-        #expect(try Attention(library: library, environment: "slots=8").configuration.slotsPerStep == 8)
-        #expect(throws: VulkanError.self) { try Attention(library: library, environment: "slots=12,slots=36") }
+        let eight = try KernelLibrary.shared(options: KernelOptions(environment: ["AUGUR_ATTENTION": "slots=8"]))
+        #expect(try Attention(library: eight).configuration.slotsPerStep == 8)
+        #expect(try Attention(library: library).configuration == .preferred(for: library.device.capabilities))
+        let wide = try KernelLibrary.shared(options: KernelOptions(environment: ["AUGUR_ATTENTION": "slots=12,slots=36"]))
+        #expect(throws: KernelError.self) { try Attention(library: wide) }
+        #expect(throws: KernelError.self) { try KernelOptions(environment: ["AUGUR_ATTENTION": "rows=2"]) }
     }
 
     @Test("KV write stores round-to-nearest halves at out-of-order slots and skips slots past the capacity",
@@ -232,23 +236,23 @@ struct AttentionTests {
     func validation() throws {
         let library = try KernelLibrary.shared()
         let words = try library.buffer(UInt32.self, count: 4096)
-        #expect(throws: VulkanError.self) { try Attention.Cache(keys: words, values: words, capacity: 8, kvHeads: 1, headDim: 258) }
-        #expect(throws: VulkanError.self) { try Attention.Cache(keys: words, values: words, capacity: 8, kvHeads: 1, headDim: 63) }
-        #expect(throws: VulkanError.self) { try Attention.Cache(keys: words, values: words, capacity: 200, kvHeads: 2, headDim: 64) }
+        #expect(throws: KernelError.self) { try Attention.Cache(keys: words, values: words, capacity: 8, kvHeads: 1, headDim: 258) }
+        #expect(throws: KernelError.self) { try Attention.Cache(keys: words, values: words, capacity: 8, kvHeads: 1, headDim: 63) }
+        #expect(throws: KernelError.self) { try Attention.Cache(keys: words, values: words, capacity: 200, kvHeads: 2, headDim: 64) }
         let cache = try Attention.Cache(keys: words, values: words, capacity: 8, kvHeads: 3, headDim: 64)
         let floats = try library.buffer(Float.self, count: 10 * 64), params = try library.buffer([UInt32(8)])
         let sequence = try CommandSequence(device: library.device)
         try sequence.begin()
         let attention = try Attention(library: library)
-        #expect(throws: VulkanError.self) {  // 10 heads do not group over 3 KV heads
+        #expect(throws: KernelError.self) {  // 10 heads do not group over 3 KV heads
             try attention.encode(sequence, queries: floats, cache: cache, mask: floats, maskStride: 8, params: params,
                                  output: floats, count: 1, heads: 10)
         }
-        #expect(throws: VulkanError.self) {  // 2 mask rows of 400 do not fit
+        #expect(throws: KernelError.self) {  // 2 mask rows of 400 do not fit
             try attention.encode(sequence, queries: floats, cache: cache, mask: floats, maskStride: 400, params: params,
                                  output: floats, count: 2, heads: 3)
         }
-        #expect(throws: VulkanError.self) {  // 11 tokens of keys do not fit
+        #expect(throws: KernelError.self) {  // 11 tokens of keys do not fit
             try KVCacheWrite(library: library).encode(sequence, keys: floats, values: floats, slots: words, tokens: 11, cache: cache)
         }
         try sequence.end()

@@ -100,7 +100,7 @@ struct ElementwiseTests {
         let library = try KernelLibrary.shared()
         let a = try library.buffer(Float.self, count: 64), y = try library.buffer(Float.self, count: 32)
         let sequence = try CommandSequence(device: library.device)
-        #expect(throws: VulkanError.self) {
+        #expect(throws: KernelError.self) {
             try Elementwise(library: library).encode(sequence, .swiglu, a: a, b: a, bOffset: 16, output: y, count: 32,
                                                      rows: Elementwise.Rows(width: 16, aStride: 32, bStride: 32, outputStride: 16))
         }

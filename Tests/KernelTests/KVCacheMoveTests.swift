@@ -55,9 +55,9 @@ struct KVCacheMoveTests {
         let sequence = try CommandSequence(device: library.device)
         try sequence.begin()
         let move = KVCacheMove(library: library)
-        #expect(throws: VulkanError.self) { try move.encode(sequence, from: a, to: b, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 2) }
-        #expect(throws: VulkanError.self) { try move.encode(sequence, from: a, to: a, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 2) }
-        #expect(throws: VulkanError.self) { try move.encode(sequence, from: a, to: c, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 3) }
+        #expect(throws: KernelError.self) { try move.encode(sequence, from: a, to: b, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 2) }
+        #expect(throws: KernelError.self) { try move.encode(sequence, from: a, to: a, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 2) }
+        #expect(throws: KernelError.self) { try move.encode(sequence, from: a, to: c, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 3) }
         try move.encode(sequence, from: a, to: c, slots: slots, sourceSlotOffset: 0, targetSlotOffset: 2, rows: 2)
         try sequence.end()
     }

@@ -89,7 +89,7 @@ struct MatVecTests {
             #expect(b[(c * rows + limit)..<((c + 1) * rows)].allSatisfy { $0 == 7 })
         }
         for bad in [0, rows + 1] {
-            #expect(throws: VulkanError.self) {
+            #expect(throws: KernelError.self) {
                 try run(library) { try matvec.encode($0, weights: weights, input: input, output: full, columns: 1, rows: bad) }
             }
         }
@@ -142,15 +142,20 @@ struct MatVecTests {
         #expect(try MatVec.Configuration(parsing: "batch-rows=4,rows=1", over: base).batchRowsPerLane == 4)
         #expect(try MatVec.Configuration(parsing: "rows=2", over: c).batchRowsPerLane == 2)
         for bad in ["lane=4", "rows=0", "batch-rows=0", "columns", "texel-planes=maybe"] {
-            #expect(throws: VulkanError.self, "\(bad)") { try MatVec.Configuration(parsing: bad, over: base) }
+            #expect(throws: KernelError.self, "\(bad)") { try MatVec.Configuration(parsing: bad, over: base) }
         }
-        // MatVec reads the text over the device's preferred configuration; an explicit one wins.
-        let library = try KernelLibrary.shared()
+        // MatVec applies its library's AUGUR_MATVEC over the device's preferred configuration; an explicit one wins.
+        let library = try KernelLibrary.shared(options: KernelOptions(environment: ["AUGUR_MATVEC": "rows=2"]))
         let preferred = MatVec.Configuration.preferred(for: library.device.capabilities)
-        #expect(try MatVec(library: library, environment: "rows=2").configuration
-                == MatVec.Configuration(parsing: "rows=2", over: preferred))
-        #expect(try MatVec(library: library, configuration: preferred, environment: "rows=2").configuration == preferred)
-        #expect(throws: VulkanError.self) { try MatVec(library: library, environment: "lanes=3") }
+        #expect(try MatVec(library: library).configuration == MatVec.Configuration(parsing: "rows=2", over: preferred))
+        #expect(try MatVec(library: library, configuration: preferred).configuration == preferred)
+        let odd = try KernelLibrary.shared(options: KernelOptions(environment: ["AUGUR_MATVEC": "lanes=3"]))
+        #expect(throws: KernelError.self) { try MatVec(library: odd) }
+        // Text that cannot be read is an error that names the variable, before any device opens.
+        #expect(throws: KernelError.invalidOption(name: "AUGUR_MATVEC", value: "lanes=x",
+                                                  reason: "matvec configuration 'lanes=x': lanes takes a positive integer")) {
+            try KernelOptions(environment: ["AUGUR_MATVEC": "lanes=x"])
+        }
     }
 
     @Test("Rows per lane and texel-buffer reads change no bits", arguments: WeightLayout.supportedTypes)

@@ -92,7 +92,7 @@ struct RopeOnLoadTests {
         let cache = try Attention.Cache.allocate(library: library, capacity: 8, kvHeads: 1, headDim: 64)
         let rows = try library.buffer(Float.self, count: 7 * 64), slots = try library.buffer(UInt32.self, count: 7)
         let sequence = try CommandSequence(device: library.device)
-        #expect(throws: VulkanError.self) {
+        #expect(throws: KernelError.self) {
             try KVCacheWrite(library: library).encode(sequence, keys: rows, values: rows, slots: slots, tokens: 7, cache: cache, rope: rope)
         }
     }

@@ -145,7 +145,7 @@ struct TransformedInputTests {
         let norm = MatVec.InputNorm(weight: try library.buffer(Float.self, count: 256), epsilon: 1e-6)
         let short = MatVec.InputNorm(weight: try library.buffer(Float.self, count: 128), epsilon: 1e-6)
         for (offset, how) in [(nil, short), (254, nil), (128, nil), (256, norm), (260, nil)] as [(Int?, MatVec.InputNorm?)] {
-            #expect(throws: VulkanError.self, "offset \(offset ?? -1) norm \(how != nil)") {
+            #expect(throws: KernelError.self, "offset \(offset ?? -1) norm \(how != nil)") {
                 try run(library) { try matvec.encode($0, weights: weights, input: input, output: output, columns: 1, norm: how, gateToUp: offset) }
             }
         }

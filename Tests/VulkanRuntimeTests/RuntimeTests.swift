@@ -29,12 +29,12 @@ struct RuntimeTests {
         }
     }
 
-    @Test("An unknown AUGUR_DEVICE is a clear error, not a crash")
+    @Test("An unknown device selector is a clear error, not a crash")
     func unknownDevice() {
         #expect {
             _ = try VulkanDevice(selector: "no-such-gpu")
         } throws: { error in
-            "\(error)".contains("AUGUR_DEVICE=no-such-gpu matches no device")
+            "\(error)".contains("No device matches 'no-such-gpu'")
         }
     }
 

@@ -13,7 +13,7 @@ struct ForwardPass {
     let ropeTable: Rope.Table
     /// Tokens in this batch.
     let tokens: Int
-    /// Output-head rows computed (the vocabulary, or a prefix of it: `InferenceSession.limitHead`).
+    /// Output-head rows computed (the vocabulary, or a prefix of it: `InferenceSession.Readout.headRows`).
     var headRows: Int? = nil
     /// Rows for tokens past the prefix, written after it (`InferenceSession.extendHead`).
     var headExtra: WeightMatrix? = nil

@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 import VulkanRuntime
 
@@ -23,12 +22,13 @@ struct KernelSet: @unchecked Sendable {
     let argmax: Argmax
     let topK: TopK
 
+    /// `fusesNorm` and `fusesSwiGLU` (`EngineOptions`) override the device's preferred ways.
     init(library: KernelLibrary, ropeLayout: Rope.Layout, fusesNorm: Bool? = nil, fusesSwiGLU: Bool? = nil) throws {
         self.library = library
         matVec = try MatVec(library: library)
         rmsNorm = try RMSNorm(library: library)
-        self.fusesNorm = try fusesNorm ?? Self.fusesNorm(on: library.device.capabilities)
-        self.fusesSwiGLU = try fusesSwiGLU ?? Self.fusesSwiGLU()
+        self.fusesNorm = fusesNorm ?? Self.prefersFusedNorm(on: library.device.capabilities)
+        self.fusesSwiGLU = fusesSwiGLU ?? Self.prefersFusedSwiGLU
         self.ropeLayout = ropeLayout
         elementwise = try Elementwise(library: library)
         embedding = Embedding(library: library)
@@ -39,18 +39,17 @@ struct KernelSet: @unchecked Sendable {
         topK = try TopK(library: library)
     }
 
-    /// `AUGUR_NORM=fused|separate` (a tuning knob), else the device's preferred way. GPUs fuse: on
+    /// Whether the device fuses the norm unless told otherwise (`AUGUR_NORM=fused|separate`). GPUs fuse: on
     /// an H200 the 57 RMSNorm passes of a Qwen2.5-1.5B token took 0.46 of 4.69 ms, 8 us each, nearly
     /// all of it dispatch latency, while a fused projection's workgroup reads 6 KB more from cache
     /// (by reasoning, not yet measured there: the device check times both). CPU devices keep the
     /// pass: on lavapipe fusing was neutral (augur-bench `norm_matvec`: gate+up 3-6% slower, the
     /// query/key/value projections 5-20% faster; a 0.5B q4_0 pass 59.2 against 59.1 ms).
-    static func fusesNorm(on capabilities: DeviceCapabilities,
-                          environment: String? = ProcessInfo.processInfo.environment["AUGUR_NORM"]) throws -> Bool {
-        try fuses("AUGUR_NORM", environment, byDefault: capabilities.kind != .cpu)
+    static func prefersFusedNorm(on capabilities: DeviceCapabilities) -> Bool {
+        capabilities.kind != .cpu
     }
 
-    /// `AUGUR_SWIGLU=fused|separate` (a tuning knob), else fused on every device. GPUs by the same
+    /// SwiGLU is fused on every device unless told otherwise (`AUGUR_SWIGLU=fused|separate`). GPUs by the same
     /// reasoning as the norm (a SwiGLU pass is 24-28 dispatches of a pass that is dispatch-latency-
     /// bound on an H200; not yet measured there: the device check times both). On lavapipe, measured:
     /// `augur-bench --filter swiglu_matvec` (us, fused / separate) Qwen2.5-0.5B's q4_1 down 590-606 /
@@ -58,16 +57,5 @@ struct KernelSet: @unchecked Sendable {
     /// workgroup forming the input's SwiGLU again), Qwen2.5-1.5B's q4_K and q6_K downs equal within
     /// 2%; decoding the 0.5B 14.17 / 14.01 tokens/s (median of 5 alternating pairs, fused faster in 4)
     /// and the 1.5B 5.73 / 5.66 (6 pairs, fused faster in 5; 4 earlier pairs went 1-3 the other way).
-    static func fusesSwiGLU(environment: String? = ProcessInfo.processInfo.environment["AUGUR_SWIGLU"]) throws -> Bool {
-        try fuses("AUGUR_SWIGLU", environment, byDefault: true)
-    }
-
-    static func fuses(_ variable: String, _ value: String?, byDefault: Bool) throws -> Bool {
-        switch value {
-        case nil, "": return byDefault
-        case "fused": return true
-        case "separate": return false
-        case let other?: throw VulkanError.invalidArgument("\(variable)=\(other): use fused or separate")
-        }
-    }
+    static let prefersFusedSwiGLU = true
 }

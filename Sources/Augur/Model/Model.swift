@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Kernels
+import Synchronization
 import Tokenizer
 import VulkanRuntime
 
@@ -17,6 +18,9 @@ public final class Model: @unchecked Sendable {
     let kernels: KernelSet
     /// What routing among combined drafters learned on earlier requests to this target.
     public let routingMemory = RoutingMemory()
+    /// Passes run by every session of this model so far (a way to see that generation stopped).
+    public var passesRun: Int { passCount.load(ordering: .relaxed) }
+    let passCount = Atomic<Int>(0)
 
     /// How the weights were encoded on the device.
     let encoding: WeightEncoding
@@ -27,33 +31,42 @@ public final class Model: @unchecked Sendable {
     public let requantizedCopy: (path: String, reused: Bool)?
 
     /// Opens a GGUF file, builds its tokenizer and uploads its weights, requantized to
-    /// `requantization` if given (for draft models; the requantized file is kept in Augur's cache
-    /// folder, so the next load reads it instead of requantizing again). `progress` receives
-    /// (layers done, layers) while weights upload.
-    public convenience init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
-                            progress: (Int, Int) -> Void = { _, _ in }) throws {
-        try self.init(path: path, library: library, requantization: requantization, fusesNorm: nil, progress: progress)
+    /// `requantization` if given (for draft models; the requantized file is kept in
+    /// `options.requantizationCacheDirectory`, so the next load reads it instead of requantizing
+    /// again). `options` set the device, kernels and fused forms; `library`, if given, replaces
+    /// the one `options.kernels` would choose. `progress` receives (layers done, layers) while
+    /// weights upload.
+    public convenience init(path: String, options: EngineOptions = EngineOptions(), library: KernelLibrary? = nil,
+                            requantization: WeightRequantization? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(path: path, options: options, library: library, requantization: requantization,
+                      cache: RequantizationCache(directory: options.requantizationCacheDirectory), progress: progress)
     }
 
-    /// `fusesNorm` and `fusesSwiGLU` override `KernelSet`'s choices (tests run both ways on any device);
-    /// `cache` keeps requantized copies.
-    init(path: String, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil, fusesNorm: Bool?,
-         fusesSwiGLU: Bool? = nil, cache: RequantizationCache = .standard(), progress: (Int, Int) -> Void = { _, _ in }) throws {
+    /// `cache` keeps requantized copies (tests pass their own).
+    init(path: String, options: EngineOptions, library: KernelLibrary? = nil, requantization: WeightRequantization? = nil,
+         cache: RequantizationCache, progress: (Int, Int) -> Void = { _, _ in }) throws {
         let start = Date()
         guard FileManager.default.fileExists(atPath: path) else { throw ModelStoreError.fileNotFound(path) }
         let source = try GGUFFile(path: path)
         self.path = path
         let configuration = try ModelConfiguration(gguf: source)
         self.configuration = configuration
-        architecture = try Architectures.named(configuration.architecture)
+        let architecture = try Architectures.named(configuration.architecture)
+        self.architecture = architecture
         tokenizer = try Tokenizer(TokenizerConfiguration(gguf: source))
-        let library = try library ?? KernelLibrary.shared()
-        kernels = try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: fusesNorm, fusesSwiGLU: fusesSwiGLU)
-        encoding = WeightEncoding(library: library, requantization: requantization)
+        let library = try ModelError.wrapping { try library ?? KernelLibrary.shared(options: options.kernels) }
+        kernels = try ModelError.wrapping {
+            try KernelSet(library: library, ropeLayout: architecture.ropeLayout, fusesNorm: options.fusesNorm, fusesSwiGLU: options.fusesSwiGLU)
+        }
+        let encoding = WeightEncoding(library: library, requantization: requantization)
+        self.encoding = encoding
         let copy = cache.copy(of: source, encoding: encoding)
-        file = copy?.file ?? source
+        let file = copy?.file ?? source
+        self.file = file
         requantizedCopy = copy.map { ($0.path, $0.reused) }
-        weights = try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
+        weights = try ModelError.wrapping {
+            try ModelWeights(gguf: file, configuration: configuration, encoding: encoding, progress: progress)
+        }
         loadSeconds = Date().timeIntervalSince(start)
     }
 
@@ -64,7 +77,9 @@ public final class Model: @unchecked Sendable {
         if let context, context > configuration.contextLength {
             throw ModelError.contextTooLong(requested: context, limit: configuration.contextLength)
         }
-        return try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch, readout: readout)
+        return try ModelError.wrapping {
+            try InferenceSession(model: self, context: context ?? min(4096, configuration.contextLength), batch: batch, readout: readout)
+        }
     }
 
     /// Creates ahead of use every matvec pipeline that batches of up to `batch` tokens need: one per
@@ -74,14 +89,14 @@ public final class Model: @unchecked Sendable {
     /// Generation creates them as passes first need them (`preparePass`).
     public func prepareKernels(batch: Int) throws {
         let (body, head) = matVecVariants
-        try kernels.matVec.prepare((1...max(batch, 1)).flatMap { n in (body + [head]).map { ($0, n) } })
+        try ModelError.wrapping { try kernels.matVec.prepare((1...max(batch, 1)).flatMap { n in (body + [head]).map { ($0, n) } }) }
     }
 
     /// Creates the matvec pipelines a pass of `tokens` tokens and `logitRows` rows of logits
     /// needs, several at once (`MatVec.prepare`), before the pass is recorded.
     func preparePass(tokens: Int, logitRows: Int) throws {
         let (body, head) = matVecVariants
-        try kernels.matVec.prepare(body.map { ($0, tokens) } + (logitRows > 0 ? [(head, logitRows)] : []))
+        try ModelError.wrapping { try kernels.matVec.prepare(body.map { ($0, tokens) } + (logitRows > 0 ? [(head, logitRows)] : [])) }
     }
 
     /// The matvec forms of this model's passes: the layers' (per weight type: normalised input with

@@ -1,4 +1,6 @@
 import GGUF
+import Kernels
+import VulkanRuntime
 
 /// A decoder-only transformer's hyperparameters, read from GGUF metadata (`<arch>.*` keys).
 public struct ModelConfiguration: Sendable, Equatable {
@@ -46,6 +48,11 @@ public struct ModelConfiguration: Sendable, Equatable {
         guard heads % kvHeads == 0, headDim % 2 == 0, ropeDimensions <= headDim, vocabulary > 0 else {
             throw ModelError.invalidMetadata(arch, "heads \(heads), kv heads \(kvHeads), head dim \(headDim), vocabulary \(vocabulary)")
         }
+        // NaN, infinite, zero or negative values load without complaint but make every output NaN.
+        for (key, value) in [("attention.layer_norm_rms_epsilon", Double(rmsEpsilon)), ("rope.freq_base", ropeBase),
+                             ("rope.scaling.factor", 1 / ropeFrequencyScale)] where !(value.isFinite && value > 0) {
+            throw ModelError.invalidMetadata("\(arch).\(key)", "\(value) (it must be a positive finite number)")
+        }
     }
 }
 
@@ -64,6 +71,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case incompatibleDraft(String)
     case invalidTree(String)
     case invalidExitLayer(Int, layers: Int)
+    /// A setting (`EngineOptions`) that cannot be read: its name, its value and why.
+    case invalidOption(name: String, value: String, reason: String)
+    /// A kernel, or the Vulkan runtime under it, failed.
+    case kernels(KernelError)
 
     public var description: String {
         switch self {
@@ -80,6 +91,22 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .invalidToken(let id, let vocabulary): return "token id \(id) is outside the vocabulary of \(vocabulary)"
         case .incompatibleDraft(let why): return "the draft model cannot draft for the target: \(why)"
         case .invalidExitLayer(let layer, let layers): return "exit layer \(layer) is out of range: the model has \(layers) layers, so 1...\(layers - 1)"
+        case .invalidOption(let name, let value, let reason): return "\(name)=\(value): \(reason)"
+        case .kernels(let error): return error.description
+        }
+    }
+}
+
+extension ModelError {
+    /// Runs `body`, reporting a kernel's or the Vulkan runtime's failure as `.kernels`, so callers
+    /// of the library see its own error types.
+    static func wrapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as KernelError {
+            throw ModelError.kernels(error)
+        } catch let error as VulkanError {
+            throw ModelError.kernels(.device(error))
         }
     }
 }

@@ -1,9 +1,8 @@
 import Crypto
 import Foundation
 import GGUF
-import VulkanRuntime
 
-/// Requantized copies of model files on disk (`requantized/` in Augur's cache folder), so a
+/// Requantized copies of model files on disk (`EngineOptions.requantizationCacheDirectory`), so a
 /// draft model is requantized once instead of at every load (3 s of Qwen2.5-Coder-0.5B's 4 s load
 /// on lavapipe's machine). A copy is the source file with each matrix that `WeightEncoding` would
 /// requantize stored requantized and everything else as it was, so loading it gives the same
@@ -16,12 +15,6 @@ struct RequantizationCache: Sendable {
     let directory: URL?
     /// The most bytes the copies may take together.
     var maxBytes = 8 << 30
-
-    /// `requantized/` in `SPIRVCache.root`; `AUGUR_REQUANTIZATION_CACHE=0` turns it off.
-    static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> RequantizationCache {
-        let off = environment["AUGUR_REQUANTIZATION_CACHE"] == "0"
-        return RequantizationCache(directory: off ? nil : SPIRVCache.root(environment: environment)?.appending(path: "requantized"))
-    }
 
     /// A copy in use: its path and whether an earlier load wrote it.
     struct Copy: Sendable {

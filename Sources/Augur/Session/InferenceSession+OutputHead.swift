@@ -23,8 +23,10 @@ extension InferenceSession {
         ids = Array(ids.suffix(Self.maxHeadExtra))
         guard ids != headExtra?.ids ?? [] else { return }
         let hadExtra = headExtra != nil
-        headExtra = ids.isEmpty ? nil : (try gatherOutputRows(ids), ids)
-        if hadExtra { try maskHeadTail() }
+        try ModelError.wrapping {
+            headExtra = ids.isEmpty ? nil : (try gatherOutputRows(ids), ids)
+            if hadExtra { try maskHeadTail() }
+        }
     }
 
     /// The token whose logit sits in slot `row` of a prediction.
@@ -37,7 +39,8 @@ extension InferenceSession {
     /// id; tokens the head skipped read -inf.
     public func logits(row: Int = 0) throws -> [Float] {
         let vocabulary = model.configuration.vocabulary
-        var logits = try buffers.logits.read(Float.self, count: vocabulary, at: row * vocabulary * 4)
+        guard (0..<batch).contains(row) else { throw GenerationError.invalidParameter("logit row \(row) is outside 0..<\(batch)") }
+        var logits = try ModelError.wrapping { try buffers.logits.read(Float.self, count: vocabulary, at: row * vocabulary * 4) }
         if let limit = readout.headRows, let extra = headExtra?.ids {
             let gathered = Array(logits[limit..<(limit + extra.count)])
             for i in limit..<(limit + extra.count) { logits[i] = -.infinity }

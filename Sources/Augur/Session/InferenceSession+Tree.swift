@@ -73,6 +73,14 @@ extension InferenceSession {
         // Nodes are numbered parents first, so path[j] >= j: rows only move toward the front.
         let moves = path.enumerated().filter { $0.element != $0.offset }
         let base = tree.base
+        try ModelError.wrapping { try move(moves, base: base) }
+        tokens += path.map { tree.tokens[$0] }
+        epoch += 1
+    }
+
+    /// Moves the rows of `moves` (node index, path position) from slot base + node to base +
+    /// position in every layer's cache, through the scratch cache.
+    private func move(_ moves: [(offset: Int, element: Int)], base: Int) throws {
         for start in stride(from: 0, to: moves.count, by: batch) {
             let chunk = moves[start..<min(start + batch, moves.count)]
             let n = chunk.count
@@ -87,8 +95,6 @@ extension InferenceSession {
             try sequence.end()
             try sequence.submitAndWait()
         }
-        tokens += path.map { tree.tokens[$0] }
-        epoch += 1
     }
 
     /// Throws unless `valueEpoch` is the session's current one (nothing changed since the

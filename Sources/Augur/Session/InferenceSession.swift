@@ -93,7 +93,7 @@ public final class InferenceSession {
         scratch = try Attention.Cache.allocate(library: library, capacity: batch, kvHeads: c.kvHeads, headDim: c.headDim)
         moveSlots = try library.buffer(UInt32.self, count: 3 * batch, location: .host)
         exitStates = try library.buffer(Float.self, count: batch * c.hidden)
-        try maskHeadTail()
+        try ModelError.wrapping { try maskHeadTail() }
     }
 
     /// GPU time of one kernel variant in a pass.
@@ -111,7 +111,7 @@ public final class InferenceSession {
 
     /// GPU milliseconds per kernel variant of the last pass run with `profiling` set, largest first.
     public func lastProfile() throws -> [KernelTime] {
-        try sequence.profile().map { KernelTime(kernel: $0.shader, dispatches: $0.dispatches, milliseconds: $0.nanoseconds / 1e6) }
+        try ModelError.wrapping { try sequence.profile() }.map { KernelTime(kernel: $0.shader, dispatches: $0.dispatches, milliseconds: $0.nanoseconds / 1e6) }
     }
 
     /// Forgets every token after the first `count` (their slots are overwritten later).
@@ -156,7 +156,15 @@ public final class InferenceSession {
     /// from `exitStates` before them. Commits nothing.
     func pass(_ chunk: [Int], at first: Int, positions: [Int]? = nil, visible: ((Int) -> [Int])? = nil,
               layers: Range<Int>? = nil, exit: Int? = nil, resume: Bool = false, logitRows: Int, topK: Int) throws -> [Prediction] {
-        let n = chunk.count, kvLength = first + n
+        try ModelError.wrapping {
+            try pass(chunk, at: first, positions: positions, visible: visible, shape: PassShape(
+                tokens: chunk.count, layers: layers ?? 0..<model.configuration.layers, exit: exit, resume: resume,
+                logitRows: logitRows, topK: topK, probabilities: readout.probabilities || exit != nil))
+        }
+    }
+
+    private func pass(_ chunk: [Int], at first: Int, positions: [Int]?, visible: ((Int) -> [Int])?, shape: PassShape) throws -> [Prediction] {
+        let (n, logitRows, topK) = (chunk.count, shape.logitRows, shape.topK), kvLength = first + n
         try buffers.ids.write(chunk.map { UInt32($0) })
         try buffers.positions.write((positions ?? Array(first..<kvLength)).map { UInt32($0) })
         try buffers.slots.write((first..<kvLength).map { UInt32($0) })
@@ -166,10 +174,8 @@ public final class InferenceSession {
             for j in visible?(i) ?? Array(0...(first + i)) { mask[i * buffers.maskStride + j] = 0 }
         }
         try buffers.mask.write(mask)
-
-        let shape = PassShape(tokens: n, layers: layers ?? 0..<model.configuration.layers, exit: exit, resume: resume,
-                              logitRows: logitRows, topK: topK, probabilities: readout.probabilities || exit != nil)
         passes += 1
+        model.passCount.add(1, ordering: .relaxed)
         if profiling {
             // Timestamps belong to `sequence`, which `lastProfile()` reads.
             try recordPass(shape, into: sequence)

@@ -25,7 +25,7 @@ extension InferenceSession {
                 result.positions.append(prediction.top)
                 let position = start + r
                 guard position + 1 < sequence.count else { continue }
-                let logits = try buffers.logits.read(Float.self, count: vocabulary, at: r * vocabulary * 4)
+                let logits = try self.logits(row: r)
                 let top = Double(logits.max() ?? 0)
                 let sum = logits.reduce(0.0) { $0 + exp(Double($1) - top) }
                 result.negativeLogLikelihoods.append(top + log(sum) - Double(logits[sequence[position + 1]]))

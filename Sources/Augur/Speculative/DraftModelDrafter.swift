@@ -18,7 +18,7 @@ public final class DraftModelDrafter: Drafter {
     /// Checks, as llama.cpp does, that the two models share a tokenizer: same type, same BOS and
     /// EOS, vocabulary sizes within 128, identical token text over the shared ids.
     /// `headRows` limits the draft's output head to the first tokens of the vocabulary
-    /// (`InferenceSession.limitHead`) and the tokens of the request so far (`extendHead`).
+    /// (`InferenceSession.Readout.headRows`) and the tokens of the request so far (`extendHead`).
     public init(draft: Model, target: Model, context: Int? = nil, headRows: Int? = nil) throws {
         let (d, t) = (draft.tokenizer, target.tokenizer)
         func incompatible(_ why: String) -> ModelError { .incompatibleDraft(why) }

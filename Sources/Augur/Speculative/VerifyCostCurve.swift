@@ -50,7 +50,7 @@ extension Model {
         let key = String(name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
         let covers = { (c: VerifyCostCurve) in (c.tokens.last ?? 0) >= sizes.last! && c.tokens.count >= 2 }
         if let curve = loadedCurves.withLock({ $0[key] }), covers(curve) { return curve }
-        let file = SPIRVCache.defaultDirectory()?.deletingLastPathComponent().appending(path: "verify-cost/\(key).json")
+        let file = kernels.library.options.spirvCacheDirectory?.deletingLastPathComponent().appending(path: "verify-cost/\(key).json")
         if let file, let data = try? Data(contentsOf: file), let curve = try? JSONDecoder().decode(VerifyCostCurve.self, from: data),
            covers(curve) {
             loadedCurves.withLock { $0[key] = curve }

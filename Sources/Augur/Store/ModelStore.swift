@@ -1,19 +1,18 @@
 import Crypto
 import Foundation
 
-/// The folder of downloaded models: `AUGUR_MODELS`, else `~/.cache/augur/models`.
+/// The folder of downloaded models (`EngineOptions.modelDirectory`; the executables read
+/// `AUGUR_MODELS`), by default `~/.cache/augur/models`.
 public struct ModelStore: Sendable {
     public let directory: URL
 
-    public init(directory: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        if let directory {
-            self.directory = directory
-        } else if let dir = environment["AUGUR_MODELS"], !dir.isEmpty {
-            self.directory = URL(fileURLWithPath: dir)
-        } else {
-            let home = environment["HOME"] ?? NSTemporaryDirectory()
-            self.directory = URL(fileURLWithPath: home).appending(path: ".cache/augur/models")
-        }
+    public init(directory: URL = ModelStore.standardDirectory) {
+        self.directory = directory
+    }
+
+    /// `~/.cache/augur/models`.
+    public static var standardDirectory: URL {
+        FileManager.default.homeDirectoryForCurrentUser.appending(path: ".cache/augur/models")
     }
 
     public func location(of model: CatalogModel) -> URL { directory.appending(path: model.fileName) }
