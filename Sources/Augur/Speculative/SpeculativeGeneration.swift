@@ -86,7 +86,7 @@ extension Model {
                 while let child = tree.child(of: path.last! - 1, token: predictions[path.last!].argmax) { path.append(child + 1) }
                 following = predictions[path.last!].argmax
             } else {
-                (path, following) = try verify(tree, after: context + [next], session: session, sampler: &sampler)
+                (path, following) = try parameters.acceptanceRule.accept(tree, after: context + [next], sampler: &sampler) { try session.logits(row: $0) }
             }
             try session.keep(path: path)
             let accepted = path.count - 1
@@ -122,28 +122,5 @@ extension Model {
             decodeTokensPerSecond: generated.count > 1 ? Double(generated.count - 1) / max(decodeSeconds, 1e-9) : 0,
             speculative: stats)
         return (result, stats)
-    }
-
-    /// Rejection sampling down a tree of deterministic proposals (verified rows: node 0 the root,
-    /// tree node i row i + 1): the accepted path of rows and the target's token after it.
-    func verify(_ tree: DraftTree, after history: [Int], session: InferenceSession, sampler: inout Sampler) throws -> ([Int], Int) {
-        var history = history, path = [0]
-        descend: while true {
-            var distribution = sampler.distribution(try session.logits(row: path.last!), history: history)
-            for child in tree.children(of: path.last! - 1) {
-                let total = distribution.reduce(0) { $0 + $1.probability }
-                let p = (distribution.first { $0.id == tree.tokens[child] }?.probability ?? 0) / max(total, .leastNormalMagnitude)
-                if sampler.uniform() < p {
-                    history.append(tree.tokens[child])
-                    path.append(child + 1)
-                    continue descend
-                }
-                // Rejected: the rest of the distribution, renormalised when drawn from.
-                let rest = distribution.filter { $0.id != tree.tokens[child] }
-                if rest.isEmpty { return (path, tree.tokens[child]) }
-                distribution = rest
-            }
-            return (path, sampler.draw(from: distribution))
-        }
     }
 }
