@@ -22,7 +22,7 @@ extension Model {
     /// token of its own, and moves that path's KV into place on the device; rejected nodes are
     /// dropped. Greedy: a node is accepted when it is the target's argmax after its parent; the
     /// kernels are batch invariant, so the output equals plain greedy decoding token for token.
-    /// Sampling: `TreeAcceptance` (SpecInfer's multi-candidate rule) keeps every output token
+    /// Sampling: `AcceptanceRule.exact` (SpecInfer's multi-candidate rule) keeps every output token
     /// distributed exactly as plain sampling's. `adaptive` prunes each tree to the size that
     /// maximises expected tokens per second (`DraftLengthPolicy`) and stops paths by SpecDec++'s rule.
     public func runSpeculativeGeneration(
@@ -102,8 +102,7 @@ extension Model {
                 path = tree.greedyPath(pending.predictions)
                 next = pending.predictions[path.last!].argmax
             } else {
-                (path, next) = try TreeAcceptance(rule: parameters.acceptanceRule)
-                    .accept(tree, history: context, sampler: &sampler) { try session.logits(row: $0) }
+                (path, next) = try parameters.acceptanceRule.accept(tree, history: context, sampler: &sampler) { try session.logits(row: $0) }
             }
             try session.keep(pending, path: path)
             let round = RoundReport(cap: cap, drafted: drafted, draftSeconds: draftSeconds, verified: tree.draft.count,

@@ -7,9 +7,9 @@ public struct GenerationParameters: Sendable, Equatable {
     public var stopAtEndOfGeneration = true
     /// Speculative decoding (nil: plain decoding). The output is the same either way.
     public var speculation: Speculation?
-    /// How sampled drafts are accepted: always `.exact` outside tests, which set wrong rules to
-    /// show that they catch them.
-    var acceptanceRule = TreeAcceptance.Rule.exact
+    /// How sampled speculation accepts drafts: always `exact` outside tests, which set a wrong rule
+    /// to show that their check of the output distribution catches it (internal on purpose).
+    var acceptanceRule = AcceptanceRule.exact
 
     public init(maxTokens: Int = 128, sampling: SamplingParameters = SamplingParameters()) {
         self.maxTokens = maxTokens
