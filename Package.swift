@@ -45,6 +45,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: ["Augur", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "augur-embedding-example", dependencies: ["Augur"], path: "Examples/Embedding"),
         .executableTarget(
             name: "augur-bench",
             dependencies: ["KernelBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
