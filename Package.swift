@@ -42,9 +42,11 @@ let package = Package(
         .target(
             name: "Augur",
             dependencies: ["Kernels", "VulkanRuntime", "GGUF", "Tokenizer", .product(name: "Crypto", package: "swift-crypto")]),
+        // Speculative-decoding benchmarks (prompt sets, HumanEval, reports): not part of the library an app links.
+        .target(name: "SpeculativeBench", dependencies: ["Augur"]),
         .executableTarget(
             name: "augur",
-            dependencies: ["Augur", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Augur", "SpeculativeBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "augur-embedding-example", dependencies: ["Augur"], path: "Examples/Embedding"),
         .executableTarget(
             name: "augur-bench",
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "TestSupport"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "KernelBench", "VulkanRuntime", "GGUF", "TestSupport"]),
-        .testTarget(name: "AugurTests", dependencies: ["Augur", "Kernels", "GGUF", "Tokenizer", "TestSupport"]),
+        .testTarget(name: "AugurTests", dependencies: ["Augur", "SpeculativeBench", "Kernels", "GGUF", "Tokenizer", "TestSupport"]),
         .testTarget(name: "AugurCLITests", dependencies: ["augur", "Augur", "GGUF", "TestSupport"]),
     ]
 )

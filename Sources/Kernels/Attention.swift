@@ -39,14 +39,10 @@ public struct Attention: Sendable {
         }
 
         /// CPU devices (lavapipe) pay per loaded word and run a workgroup on one thread: a whole
-        /// query group per subgroup, one subgroup per workgroup, 4 slots a step (8 slots of 6
-        /// heads ran 2.9x slower there, Qwen2.5-1.5B's shape over 512 slots, and took far longer
-        /// to compile). GPUs favour parallelism, and 16 slots a step: on an H200 attention with 4
-        /// took 2.0 of a 4.7 ms one-token pass of Qwen2.5-Coder-1.5B over a ~150-token context
-        /// (73 us a layer for 12 subgroups, each waiting on one step's loads before the next), so
-        /// a step should cover more slots; at one head a subgroup 16 slots cost lavapipe no more
-        /// than 4 (no spills). The 16 is that reasoning, not yet a GPU measurement: the device
-        /// check times 4, 8, 16 and 32 (`AUGUR_ATTENTION=slots=N`).
+        /// query group per subgroup, one subgroup per workgroup, 4 slots a step (more slots of a
+        /// group spill). GPUs favour parallelism, and 16 slots a step, so that each subgroup waits
+        /// on fewer rounds of loads: reasoning from H200 profiles, not yet a GPU measurement (the
+        /// device check times 4-32, `AUGUR_ATTENTION=slots=N`; docs/benchmarks.md).
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             capabilities.kind == .cpu ? Configuration(subgroupsPerWorkgroup: 1, maxHeadsPerSubgroup: 8)
                 : Configuration(subgroupsPerWorkgroup: 4, maxHeadsPerSubgroup: 1, slotsPerStep: 16)

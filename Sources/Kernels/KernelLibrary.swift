@@ -61,8 +61,8 @@ public final class KernelLibrary: @unchecked Sendable {
 
     /// Whether per-token kernels read their float inputs as texel buffers (`TEXEL_INPUT`): on CPU
     /// devices a storage-buffer load at a per-lane index is a bounds-checked load per lane, a texel
-    /// fetch one gather (lavapipe, 128 tokens of Qwen2.5-1.5B: RMSNorm 2.7x and SwiGLU 1.5x faster). GPUs load
-    /// either way alike and keep storage buffers.
+    /// fetch one gather (faster on lavapipe: docs/benchmarks.md). GPUs load either way alike and
+    /// keep storage buffers.
     public var readsInputsAsTexels: Bool { device.capabilities.kind == .cpu && device.capabilities.texelBuffers }
 
     /// Whether `kernel` reads its inputs as texels: as `requested`, else as the device prefers;

@@ -38,10 +38,9 @@ public struct MatVec: Sendable {
         /// Rows each lane computes in one-column passes (each input value serves that many rows).
         public var rowsPerLane: Int
         /// Rows each lane computes in passes of several columns. Every input value is loaded once
-        /// per lane and column, so more rows a lane cut the input loads per weight: on GPUs these,
-        /// not the weights, bound a multi-column pass at one row a lane (8 columns cost 4.7x one
-        /// on an H200; 2.6x at 4 rows a lane). A row's sum is formed the same way at any rows per
-        /// lane (tested), so a column keeps its bits whatever pass computes it.
+        /// per lane and column, so more rows a lane cut the input loads per weight (on GPUs these,
+        /// not the weights, bound a multi-column pass). A row's sum is formed the same way at any
+        /// rows per lane (tested), so a column keeps its bits whatever pass computes it.
         public var batchRowsPerLane: Int
         /// Read the weight planes as uniform texel buffers instead of storage buffers.
         public var texelPlanes: Bool
@@ -60,16 +59,11 @@ public struct MatVec: Sendable {
             self.texelInput = texelInput
         }
 
-        /// The measured best on each kind of device. CPU devices (lavapipe) keep whole rows in
-        /// lanes, 8 rows a lane, so each input value is loaded and broadcast once for 8 rows, and
-        /// read weights and inputs as texel buffers (a fetch per element instead of a bounds-checked
-        /// load per lane): 3x faster for one column and 3.8x for 8 than one row per lane from
-        /// storage buffers (q4_K, 8960x1536). GPUs split rows across a subgroup for coalesced reads,
-        /// 4 rows a lane: on an H200 (13 configurations swept, random weights of Qwen2.5-Coder-1.5B's
-        /// shapes) a one-token pass took 2.82 ms against 3.50 at one row a lane (2 rows: 2.86;
-        /// 16 or 8 lanes a row, 64 or 256 lanes a workgroup, texel reads: 3.0-3.9), and 8 columns
-        /// 7.31 ms against 11.4 at 8 rows a lane and 9.7-11.4 at 2; plain decoding of the real
-        /// model went from 182 to 200 tokens/s (HumanEval 0-7).
+        /// The measured best on each kind of device (docs/benchmarks.md). CPU devices (lavapipe)
+        /// keep whole rows in lanes, 8 rows a lane, so each input value is loaded and broadcast once
+        /// for 8 rows, and read weights and inputs as texel buffers (a fetch per element instead of
+        /// a bounds-checked load per lane). GPUs split rows across a subgroup for coalesced reads,
+        /// 4 rows a lane (the fastest of 13 configurations swept on an H200).
         public static func preferred(for capabilities: DeviceCapabilities) -> Configuration {
             let sg = capabilities.subgroupSize
             if capabilities.kind == .cpu {
@@ -142,8 +136,8 @@ public struct MatVec: Sendable {
     }
 
     /// Creates the pipelines that `batches` (a form and a batch's columns each) need, several at
-    /// once: a CPU device compiles each pipeline on the thread that creates it (lavapipe: 20-60 ms
-    /// apiece), so a pass that needs new ones waits for them about half as long on two cores.
+    /// once: a CPU device compiles each pipeline on the thread that creates it, so a pass that
+    /// needs new ones waits for them about half as long on two cores.
     public func prepare(_ batches: [(variant: Variant, columns: Int)]) throws {
         var passes: Set<Pass> = []
         for (variant, columns) in batches where columns > 0 {

@@ -11,8 +11,8 @@ public struct RMSNorm: Sendable {
     let pipeline: ComputePipeline
     let workgroupSize: Int
     /// Subgroups that share one row: 1 on CPU devices (four rows a workgroup, no barrier); on
-    /// GPUs a workgroup of 256 lanes a row, since one subgroup walking a row of 1536 waited on 48
-    /// loads in a row (H200: 27 us a row, a quarter of a decode pass's GPU time).
+    /// GPUs a workgroup of 256 lanes a row, since one subgroup walking a row waits on a long
+    /// chain of loads (measured on an H200: docs/benchmarks.md).
     let subgroupsPerRow: Int
 
     /// `texelInputs` (default: `KernelLibrary.readsInputsAsTexels`) reads X and W as texel buffers.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Augur
+import SpeculativeBench
 import Foundation
 
 struct Bench: ParsableCommand {

@@ -3,8 +3,7 @@ import Foundation
 import GGUF
 
 /// Requantized copies of model files on disk (`EngineOptions.requantizationCacheDirectory`), so a
-/// draft model is requantized once instead of at every load (3 s of Qwen2.5-Coder-0.5B's 4 s load
-/// on lavapipe's machine). A copy is the source file with each matrix that `WeightEncoding` would
+/// draft model is requantized once instead of at every load (most of a draft's load time). A copy is the source file with each matrix that `WeightEncoding` would
 /// requantize stored requantized and everything else as it was, so loading it gives the same
 /// device bytes as requantizing at load (tested). Copies are named by the SHA-256 of the source's
 /// contents, the target type and the encoder's output on a fixed block: a changed file or a

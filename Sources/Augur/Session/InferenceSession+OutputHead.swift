@@ -10,7 +10,7 @@ import Kernels
 /// (FR-Spec's frequency-ranked draft vocabulary).
 extension InferenceSession {
     /// The most extra rows kept (`extendHead`); past it the oldest are dropped.
-    static let maxHeadExtra = 4096
+    static let maxHeadExtra = SpeculationTuning.maxHeadExtra
 
     /// Adds the tokens of `context` that lie past the head limit (a prompt's rare identifiers,
     /// which a code model's output repeats) to the computed head, as rows gathered from the output

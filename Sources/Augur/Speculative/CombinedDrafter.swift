@@ -22,11 +22,11 @@ import Foundation
 public struct CombinedDrafter: Drafter {
     public var drafters: [any Drafter]
     /// Rounds before a drafter that sits out is probed again (0: never route, always run them all).
-    public var probeInterval = 8
+    public var probeInterval = SpeculationTuning.probeInterval
     /// The longest wait between probes of a drafter that keeps not paying.
-    public var maxProbeInterval = 64
+    public var maxProbeInterval = SpeculationTuning.maxProbeInterval
     /// What verifying one more drafted token costs, as a share of one target pass.
-    public var extraTokenCost = 0.1
+    public var extraTokenCost = SpeculationTuning.extraTokenCost
     /// Seconds since an arbitrary origin (replaceable for tests).
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
     /// Where records carry over between requests, and under which key (the drafters' names and
@@ -35,13 +35,13 @@ public struct CombinedDrafter: Drafter {
     let memoryKey: String
     /// Rounds of evidence a record carried over from an earlier request counts for at most, so
     /// that this request's rounds soon outweigh it.
-    static let recalledRounds = 4
+    static let recalledRounds = SpeculationTuning.recalledRounds
     /// Rounds the long averages span.
-    static let longRounds = 64
+    static let longRounds = SpeculationTuning.longRounds
     /// Rounds of a long record before it can keep a drafter running.
-    static let longRoundsToTrust = 8
+    static let longRoundsToTrust = SpeculationTuning.longRoundsToTrust
     /// The most tokens along a path in a probe of a drafter that cannot pay.
-    static let probeDepth = 2
+    static let probeDepth = SpeculationTuning.probeDepth
 
     struct Record {
         var gain = 0.0, seconds = 0.0, added = 0.0, rounds = 0

@@ -16,7 +16,7 @@ public struct DraftLengthPolicy: Sendable {
     /// the position after it). Counts decay by `memory` per round.
     public var acceptance: Double { (successes + 1) / (trials + 2) }
     private var successes: Double, trials: Double
-    private let memory = 0.9
+    private let memory = SpeculationTuning.acceptanceMemory
     /// Acceptance per unit of the drafter's own probability (for drafters that give one).
     public private(set) var calibration = 1.0
     /// (k, seconds) of recent rounds' verification, for the cost curve.
@@ -31,7 +31,7 @@ public struct DraftLengthPolicy: Sendable {
     private var roundsRecorded = 0
     /// (k, seconds) of recent drafting, for the drafting line.
     private var drafting: [(k: Int, seconds: Double)] = []
-    private let window = 32
+    private let window = SpeculationTuning.costWindow
     /// relativeCost[k]: verifying k drafted tokens relative to none, measured on the device.
     public let relativeCost: [Double]?
     /// Measured seconds of drafting per drafted token (over the recent drafting rounds).
@@ -43,31 +43,25 @@ public struct DraftLengthPolicy: Sendable {
     /// (`choose()`) and such a chain is verified whole (`choose(_:drafting:)`).
     public var stopRuleTrims = false
     /// Rounds at the maximum before such a drafter may stop drafting (then its fading record of
-    /// them decides). Sixteen, not eight: on HumanEval/7 (lavapipe) ten rounds at the maximum ran
-    /// at plain decoding's pace as a whole, but their record, the last rounds weighing most, fell
-    /// below 0.9 of it (three single-token drafts rejected, then eight confident tokens all
-    /// rejected); the stop cost sixteen rounds of text that the draft model then drafted eight
-    /// accepted tokens at a time: 1.06-1.08x against 1.16x without stopping.
-    static let roundsToStop = 16
+    /// them decides): enough that a bad start does not outweigh the text after it.
+    static let roundsToStop = SpeculationTuning.roundsToStop
     /// Rounds since the last one that drafted anything.
     private var idleRounds = 0
     /// Whether the last recorded round drafted (then the next drafting time is a clean sample).
     private var lastRoundDrafted = false
     /// A round drafts two tokens (a probe) after this many idle rounds, to keep measuring. Each
-    /// probe that the policy follows with idle rounds again doubles the wait (up to 64 rounds):
-    /// a probe also catches the drafter up on every skipped token, which a draft model pays for.
-    /// A drafter that ends paths by the stop rule probes at this interval without doubling: its
-    /// probe drafts only what it is sure of, so a failed one costs little, and one cut to a token
-    /// or two says little about the text ahead (doubling kept HumanEval/7 in plain decoding for
-    /// 24 rounds after one such probe, until a probe drafted eight tokens, all accepted).
-    public var probeInterval = 8
+    /// probe that the policy follows with idle rounds again doubles the wait (up to
+    /// `maxProbeInterval`): a probe also catches the drafter up on every skipped token, which a
+    /// draft model pays for. A drafter that ends paths by the stop rule probes at this interval
+    /// without doubling: its probe drafts only what it is sure of, so a failed one costs little.
+    public var probeInterval = SpeculationTuning.probeInterval
     private var probeDoublings = 0
     private var probing = false
-    private var probeWait: Int { stopRuleTrims ? probeInterval : max(probeInterval, min(probeInterval << probeDoublings, 64)) }
+    private var probeWait: Int { stopRuleTrims ? probeInterval : max(probeInterval, min(probeInterval << probeDoublings, SpeculationTuning.maxProbeInterval)) }
 
     /// `relativeCost[k]` (k in 0...maximum): the device's verify-cost curve, verification of k
     /// drafted tokens relative to none (`VerifyCostCurve`); nil fits the curve to the rounds alone.
-    public init(maximum: Int, initialAcceptance: Double = 0.7, relativeCost: [Double]? = nil) {
+    public init(maximum: Int, initialAcceptance: Double = SpeculationTuning.initialAcceptance, relativeCost: [Double]? = nil) {
         self.maximum = max(0, maximum)
         self.relativeCost = relativeCost.flatMap { $0.count >= 2 && $0.allSatisfy { $0 > 0 } ? $0 : nil }
         // A prior worth a few trials, so that the first rounds do not swing the estimate to 0 or 1.
@@ -259,7 +253,7 @@ public struct DraftLengthPolicy: Sendable {
             samples.append((k, seconds))
             if samples.count > window { samples.removeFirst() }
         }
-        if probing && k == 0 && probeWait < 64 { probeDoublings += 1 }
+        if probing && k == 0 && probeWait < SpeculationTuning.maxProbeInterval { probeDoublings += 1 }
         if k > 0 && idleRounds < probeWait { probeDoublings = 0 }
         probing = k > 0 && idleRounds >= probeWait
         idleRounds = k == 0 ? idleRounds + 1 : 0

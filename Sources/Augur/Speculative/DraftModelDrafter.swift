@@ -9,7 +9,7 @@ public final class DraftModelDrafter: Drafter {
     public let model: Model
     let session: InferenceSession
     /// At or above this top probability the draft follows one path without branching.
-    public var sureProbability = 0.8
+    public var sureProbability = SpeculationTuning.sureProbability
     /// Context tokens already offered to a limited head (`InferenceSession.extendHead`).
     var headScanned = 0
     public var name: String { "draft-model" }

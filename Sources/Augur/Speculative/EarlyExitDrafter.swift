@@ -15,10 +15,8 @@ public struct EarlyExitDrafter: Drafter {
         self.exitLayer = exitLayer
     }
 
-    /// All but the last twelfth of the layers (22 of Qwen2.5-Coder-0.5B's 24): models without
-    /// early-exit training keep their prediction for the last layers (docs/benchmarks.md).
-    /// Settable with `--exit-layer`.
-    public static func defaultExitLayer(layers: Int) -> Int { max(1, layers - max(1, layers / 12)) }
+    /// `SpeculationTuning.exitLayer`; settable with `--exit-layer`.
+    public static func defaultExitLayer(layers: Int) -> Int { SpeculationTuning.exitLayer(layers: layers) }
 
     /// A chain: each drafted token runs through the early layers (one column) to draft the next;
     /// the last one runs through them too, so verification finds every token's early layers done.

@@ -5,9 +5,9 @@
 struct RealizedRates: Sendable {
     private var arms: [Int: (tokens: Double, seconds: Double, rounds: Int)] = [:]
     /// Weight of the past per new round.
-    let memory = 0.85
+    let memory = SpeculationTuning.realizedMemory
     /// Rounds at a cap before its measured rate is trusted.
-    let minimumRounds = 2
+    let minimumRounds = SpeculationTuning.realizedMinimumRounds
 
     mutating func record(cap: Int, tokens: Int, seconds: Double) {
         guard seconds > 0 else { return }

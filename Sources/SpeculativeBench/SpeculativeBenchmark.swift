@@ -1,3 +1,4 @@
+import Augur
 import Foundation
 
 /// Plain and speculative greedy decoding of a prompt set on one target, in one process: after an
