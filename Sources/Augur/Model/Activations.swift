@@ -3,8 +3,8 @@ import VulkanRuntime
 
 /// The buffers of a forward pass for up to `capacity` tokens: activations on the device, and the
 /// per-batch inputs (token ids, positions, cache slots, mask, KV length) in host-visible memory so
-/// a recorded sequence can be submitted again with new values.
-final class Activations: @unchecked Sendable {
+/// a recorded sequence can be submitted again with new values. Owned by one session.
+final class Activations {
     let capacity: Int
     let maskStride: Int
     let x, h, queryKeyValue, attention, gateUp, gate, logits: GPUBuffer
