@@ -106,6 +106,10 @@ final class ExactReference {
     func logits<S: ReferenceScalar>(_ tokens: [Int], at positions: [Int], ids: [[Int]], as _: S.Type) throws -> [[Double]] {
         let s = shape, t = (positions.max() ?? -1) + 1, d = s.hidden
         let embedding = try matrix("token_embd.weight")
+        let head = try matrix(file.tensor(named: "output.weight") == nil ? "token_embd.weight" : "output.weight")
+        guard t <= tokens.count, positions.allSatisfy({ $0 >= 0 }), embedding.columns == d, head.columns == d,
+              tokens.allSatisfy({ (0..<embedding.rows).contains($0) }), ids.joined().allSatisfy({ (0..<head.rows).contains($0) })
+        else { throw Failure(description: "positions \(positions), ids or tokens outside \(tokens.count) tokens and the vocabulary") }
         var x = [S](repeating: 0, count: t * d)
         var row = [Double](repeating: 0, count: d)
         for p in 0..<t {
@@ -129,7 +133,6 @@ final class ExactReference {
             let down = try linear(b + "ffn_down", a, positions: t)
             for i in x.indices { x[i] += down[i] }
         }
-        let head = try matrix(file.tensor(named: "output.weight") == nil ? "token_embd.weight" : "output.weight")
         let final = try rmsNorm(x, weight: "output_norm.weight", positions: t)
         var weights = [S](repeating: 0, count: d)
         return zip(positions, ids).map { p, wanted in
