@@ -57,7 +57,9 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "TestSupport"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernels", "KernelBench", "VulkanRuntime", "GGUF", "TestSupport"]),
-        .testTarget(name: "AugurTests", dependencies: ["Augur", "SpeculativeBench", "Kernels", "GGUF", "Tokenizer", "TestSupport"]),
+        .testTarget(
+            name: "AugurTests", dependencies: ["Augur", "SpeculativeBench", "Kernels", "GGUF", "Tokenizer", "TestSupport"],
+            exclude: ["Fixtures"]),  // read from the source tree by path
         .testTarget(name: "AugurCLITests", dependencies: ["augur", "Augur", "GGUF", "TestSupport"]),
     ]
 )

@@ -3,8 +3,9 @@ import GGUF
 @testable import Augur
 
 /// A plain CPU forward pass of the llama/qwen2 block, in float with double-precision dot
-/// products, straight from the GGUF file: the definition the GPU forward pass is checked against.
-/// The KV cache rounds to fp16 as the GPU's does.
+/// products, on the engine's own dequantization: what ForwardPassTests checks the GPU pass
+/// against, its KV cache rounded to fp16 as the GPU's is. It also emulates llama.cpp's rounding on
+/// request. Parity's arbiter is `ExactReference`, which shares none of the engine's code.
 final class CPUReferenceModel {
     let c: ModelConfiguration
     let file: GGUFFile
