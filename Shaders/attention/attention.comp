@@ -17,6 +17,9 @@
 // or on SLOT_GROUPS: decode (kvLen = its own length), prefill and tree verification give
 // bit-identical outputs. A fully masked row writes 0. More slots a step mean fewer dependent
 // memory round trips per slot (a GPU with one subgroup a head waits on each step's loads).
+// No contraction: `precise` on the dot products (d + q.x k.x, then + q.y k.y), the scores, the
+// running max, sum and accumulators, and the output, so no driver fuses them differently in
+// another pipeline (query count, SLOT_GROUPS, HEADS); the rotation is rope_pair.glsl's.
 // With ROPE defined the queries are rotated as they load (rope_pair.glsl): query i at position
 // positions[i], clamped to the table's maxPosition rows.
 // Specialization: 0 workgroup size (a multiple of the subgroup size), 1 subgroup size, 2 head
@@ -79,8 +82,9 @@ void main() {
     uint qBase = p.qOffset + query * p.qStride + head0 * HEAD_DIM;
 
     // [HEADS][WORDS_PER_LANE]
-    vec2 q[HEADS * WORDS_PER_LANE], acc[HEADS * WORDS_PER_LANE];
-    float m[HEADS], l[HEADS];
+    vec2 q[HEADS * WORDS_PER_LANE];
+    precise vec2 acc[HEADS * WORDS_PER_LANE];
+    precise float m[HEADS], l[HEADS];
 #ifdef ROPE
     uint position = min(positions[query], p.maxPosition - 1u);
 #endif
@@ -111,15 +115,19 @@ void main() {
             visible = visible || !all(equal(mk[g], vec4(NEG_INF)));
         }
         if (!visible) continue;
-        // Independent partial dots per (head, slot), reduced together; each component is its own sum.
-        vec4 dots[HEADS * SLOT_GROUPS];  // [HEADS][SLOT_GROUPS]
+        // Independent partial dots per (head, slot), reduced together; each component is its own
+        // sum, its products added one at a time (glslang cannot mark a dot() precise).
+        precise vec4 dots[HEADS * SLOT_GROUPS];  // [HEADS][SLOT_GROUPS]
         for (uint k = 0; k < HEADS * SLOT_GROUPS; ++k) dots[k] = vec4(0.0);
         for (uint i = 0; i < WORDS_PER_LANE; ++i) {
             if (lane + SUBGROUP_SIZE * i < HEAD_WORDS) {
                 for (uint g = 0; g < SLOT_GROUPS; ++g) {
                     for (uint t = 0; t < 4u; ++t) {
                         vec2 k = unpackHalf2x16(KC[kBase + slot[g][t] + SUBGROUP_SIZE * i]);
-                        for (uint h = 0; h < HEADS; ++h) dots[h * SLOT_GROUPS + g][t] += dot(q[h * WORDS_PER_LANE + i], k);
+                        for (uint h = 0; h < HEADS; ++h) {
+                            vec2 qh = q[h * WORDS_PER_LANE + i];
+                            dots[h * SLOT_GROUPS + g][t] = (dots[h * SLOT_GROUPS + g][t] + qh.x * k.x) + qh.y * k.y;
+                        }
                     }
                 }
             }
@@ -136,8 +144,8 @@ void main() {
                 for (uint h = 0; h < HEADS; ++h) {
                     // m' = max(m, s); c = exp(m - m') rescales the past, e = exp(s - m') weighs the
                     // slot: one of the two is exactly 1, so one exp per slot and head.
-                    float s = dots[h * SLOT_GROUPS + g][t] * p.scale + mk[g][t];
-                    float c = 1.0, e = 1.0;
+                    precise float s = dots[h * SLOT_GROUPS + g][t] * p.scale + mk[g][t];
+                    precise float c = 1.0, e = 1.0;
                     if (s > m[h]) { c = exp(m[h] - s); m[h] = s; } else { e = exp(s - m[h]); }
                     l[h] = l[h] * c + e;
                     for (uint i = 0; i < WORDS_PER_LANE; ++i) {
@@ -152,7 +160,7 @@ void main() {
         for (uint i = 0; i < WORDS_PER_LANE; ++i) {
             uint w = lane + SUBGROUP_SIZE * i, d = h * HEAD_DIM + 2u * w;
             if (w < HEAD_WORDS) {
-                vec2 o = l[h] > 0.0 ? acc[h * WORDS_PER_LANE + i] / l[h] : vec2(0.0);
+                precise vec2 o = l[h] > 0.0 ? acc[h * WORDS_PER_LANE + i] / l[h] : vec2(0.0);
                 O[oBase + d] = o.x;
                 O[oBase + d + 1u] = o.y;
             }

@@ -5,7 +5,8 @@
 // submitted again with new slots. Used in two passes to keep a token tree's accepted path: gather
 // the path's rows out of the cache into a scratch buffer, then scatter them to consecutive slots
 // (one pass could read a row that another invocation is overwriting). A slot >= its side's
-// capacity is skipped. One invocation per (row, word); bits are copied, never converted.
+// capacity is skipped. One invocation per (row, word); bits are copied, never converted, so a row's
+// copy is the same however many rows move together (no arithmetic to contract).
 #include "../common/header.glsl"
 
 layout(std430, binding = 0) readonly buffer SourceKeys { uint SK[]; };

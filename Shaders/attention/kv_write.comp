@@ -5,7 +5,9 @@
 // word offset. Token t goes to cache slot slots[slotOffset + t]: the slots live in a buffer, not
 // in push constants, so a recorded command buffer can be submitted again for new slots. A slot
 // >= capacity is not written (the host cannot check slots it never sees).
-// One invocation per (token, word): it converts two floats of K and two of V.
+// One invocation per (token, word): it converts two floats of K and two of V, so a token's
+// cache words never depend on how many tokens share the dispatch. The rotation (rope_pair.glsl)
+// is `precise`.
 // With ROPE defined the keys are rotated on the way (rope_pair.glsl): token t at position
 // positions[t], clamped to the table's maxPosition rows.
 #include "../common/header.glsl"

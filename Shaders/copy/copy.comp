@@ -1,7 +1,7 @@
 #version 450
 // Copies vec4s: the device's own copy bandwidth, the roofline of the benchmarks. TEXEL_SOURCE
 // reads the source as a uniform texel buffer (on CPU devices a fetch per element is cheaper than a
-// bounds-checked storage load); the benchmark keeps the faster way.
+// bounds-checked storage load); the benchmark keeps the faster way. Bits only: no arithmetic.
 #include "../common/header.glsl"
 
 #ifdef TEXEL_SOURCE

@@ -6,6 +6,8 @@
 // With width > 0 the elements are rows of `width` (the dispatch's y axis), aStride / bStride /
 // yStride floats apart in A / B / Y; with width 0 they are contiguous (a flat index folded over
 // the x and y axes, see Grid.swift).
+// One invocation per element, so an element's result never depends on the dispatch's size; `precise`
+// on each result (SwiGLU's divide and multiply are never fused or reordered, as in matvec.comp).
 // Y may alias A or B (same buffer and offset) for in-place use. TEXEL_INPUT reads A and B as
 // texel buffers (CPU devices: a gather instead of a bounds-checked load per lane).
 #include "../common/header.glsl"
@@ -49,14 +51,15 @@ void main() {
     uint bi = p.bOffset + (p.bPeriod > 0u ? i % p.bPeriod : row * p.bStride + column);
     uint yi = p.yOffset + row * p.yStride + column;
 #if defined(OP_ADD)
-    Y[yi] = a + LOAD_B(bi);
+    precise float y = a + LOAD_B(bi);
 #elif defined(OP_MUL)
-    Y[yi] = a * LOAD_B(bi);
+    precise float y = a * LOAD_B(bi);
 #elif defined(OP_SCALE)
-    Y[yi] = a * p.s;
+    precise float y = a * p.s;
 #elif defined(OP_SWIGLU)
-    Y[yi] = (a / (1.0 + exp(-a))) * LOAD_B(bi);
+    precise float y = (a / (1.0 + exp(-a))) * LOAD_B(bi);
 #else
 #error "no operation defined"
 #endif
+    Y[yi] = y;
 }

@@ -1,5 +1,6 @@
 #version 450
-// Embedding lookup: Y[t] = dequantize(W[ids[t]]) for each token t. One thread per 32-weight unit.
+// Embedding lookup: Y[t] = dequantize(W[ids[t]]) for each token t. One thread per 32-weight unit,
+// so a token's row never depends on the other tokens; dequant.glsl's scale and offset are `precise`.
 // Dispatched once per row chunk of the table (a binding holds at most maxStorageBufferRange
 // bytes); a thread writes only when its token's row lies in the chunk.
 #include "../common/header.glsl"

@@ -2,7 +2,11 @@
 // Dequantizing matrix x vectors: Y[c][row] = sum_k W[row][k] * X[c][k] for NCOLS columns.
 // A workgroup computes ROWS_PER_LANE * WORKGROUP_SIZE / LANES_PER_ROW rows for NCOLS columns from
 // one read of the weights. Every column's sum is formed by the same operations in the same order whatever NCOLS
-// is, so a column's result is bit-for-bit the same in a batch of any size (tested).
+// is, so a column's result is bit-for-bit the same in a batch of any size (tested). No contraction:
+// `precise` on the sums (acc, which covers s, xs and the transformed input; the norm's; each
+// output's bias and residual adds) keeps a driver from fusing a product into an add in one
+// pipeline and not in another; products and sums are separate operations (glslang cannot mark
+// an fma() precise).
 // Defines: W_<TYPE> (a type whose file defines UNIT_SCALE gives each unit's integers and their scale
 // and offset, Shaders/quant/README.md: a unit's sum of q * x is scaled once, not every weight);
 // TEXEL_PLANES and TEXEL_INPUT read the weights and X as texel buffers; ACCUMULATE adds the result
@@ -80,6 +84,7 @@ const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup pe
 // running sum is one scalar, so a lane's rows keep their sums in registers while its dequantized
 // weights stream from memory (CPU devices).
 // With UNIT_OFFSET, xs sums the unit's x in element order per vec4 lane (the offset's factor).
+// Each step is s + w * x, two roundings (the bits lavapipe's split fma gave).
 #ifdef UNIT_OFFSET
 #define XSUM_STEP(J, XJ) xs = (J == 0) ? (XJ) : xs + (XJ);
 #else
@@ -93,14 +98,14 @@ const uint ROW_SLOTS = WORKGROUP_SIZE / LANES_PER_ROW;  // rows per workgroup pe
 #define HALF_STEP(J)
 #define CHAIN_START(J) (J == 0)
 #endif
-#define DOT_STEP(J, XJ) XSUM_STEP(J, XJ) HALF_STEP(J) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (CHAIN_START(J) && e == 0) ? w[i * 8u + J].x * (XJ).x : fma(w[i * 8u + J][e], (XJ)[e], s[i]);
+#define DOT_STEP(J, XJ) XSUM_STEP(J, XJ) HALF_STEP(J) [[unroll]] for (uint e = 0; e < 4; ++e) [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) s[i] = (CHAIN_START(J) && e == 0) ? w[i * 8u + J].x * (XJ).x : s[i] + w[i * 8u + J][e] * (XJ)[e];
 
 #ifdef NORM_INPUT
 // Column c's vec4 i of X, holding the row's vec4 k: (x * scale[c]) * g (RMSNorm's own form); g[k]
 // is loaded once per unit for every column where lanes share the input.
 #define LOAD_INPUT(i, c, gk) ((LOAD_X(i) * normScale[c]) * (gk))
 #elif defined(SWIGLU_INPUT)
-vec4 swiglu(vec4 gate, vec4 up) { return (gate / (1.0 + exp(-gate))) * up; }
+vec4 swiglu(vec4 gate, vec4 up) { precise vec4 y = (gate / (1.0 + exp(-gate))) * up; return y; }
 #define LOAD_INPUT(i, c, gk) swiglu(LOAD_X(i), LOAD_X((i) + p.gateToUp4))
 #else
 #define LOAD_INPUT(i, c, gk) LOAD_X(i)
@@ -122,24 +127,24 @@ void main() {
     // partials over vec4s t, t + WORKGROUP_SIZE, ..., each subgroup's sum, then the subgroups' in
     // index order): the same bits in every workgroup and pass, whatever the column count.
     const uint SUBGROUPS = WORKGROUP_SIZE / SUBGROUP_SIZE;
-    float normScale[NCOLS];
+    precise float normScale[NCOLS];
     [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
-        float sum = 0.0;
+        precise float sum = 0.0;
         for (uint k = t; k < p.unitsPerRow * 8u; k += WORKGROUP_SIZE) {
             vec4 v = LOAD_X(p.xOffset4 + (col0 + c) * p.xStride4 + k);
-            sum = fma(v.x, v.x, sum); sum = fma(v.y, v.y, sum); sum = fma(v.z, v.z, sum); sum = fma(v.w, v.w, sum);
+            sum += v.x * v.x; sum += v.y * v.y; sum += v.z * v.z; sum += v.w * v.w;
         }
         sum = subgroupAdd(sum);
         if (gl_SubgroupInvocationID == 0) normPartial[c * SUBGROUPS + gl_SubgroupID] = sum;
     }
     barrier();
     [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
-        float sum = normPartial[c * SUBGROUPS];
+        precise float sum = normPartial[c * SUBGROUPS];
         for (uint s = 1; s < SUBGROUPS; ++s) sum += normPartial[c * SUBGROUPS + s];
         normScale[c] = 1.0 / sqrt(sum / float(p.unitsPerRow * 32u) + p.eps);
     }
 #endif
-    float acc[ROWS_PER_LANE * NCOLS];
+    precise float acc[ROWS_PER_LANE * NCOLS];
     [[unroll]] for (uint k = 0; k < ROWS_PER_LANE * NCOLS; ++k) acc[k] = 0.0;
     if (SHARE_INPUT || firstRow < p.rows) {
         for (uint u = slice; u < p.unitsPerRow; u += LANES_PER_ROW) {
@@ -163,12 +168,12 @@ void main() {
 #endif
             [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint xi = xb + c * p.xStride4;
-                float s[ROWS_PER_LANE];
+                precise float s[ROWS_PER_LANE];
 #ifdef UNIT_OFFSET
-                vec4 xs;
+                precise vec4 xs;
 #endif
 #ifdef UNIT_HALF_SCALES
-                float sh[ROWS_PER_LANE];
+                precise float sh[ROWS_PER_LANE];
 #endif
                 if (SHARE_INPUT) {
                     vec4 mine = LOAD_INPUT(xi + min(lane, 7u), c, gShared);
@@ -184,13 +189,14 @@ void main() {
                 } else {
                     for (uint j = 0; j < 8; ++j) { vec4 x = LOAD_INPUT(xi + j, c, LOAD_G(u * 8u + j)); DOT_STEP(j, x) }
                 }
+                // A unit's scaled sums join acc one at a time, the scale's first (lavapipe's order).
 #if defined(UNIT_HALF_SCALES)
-                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += fma(so[i].x, sh[i], so[i].y * s[i]);
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] = (acc[i * NCOLS + c] + so[i].x * sh[i]) + so[i].y * s[i];
 #elif defined(UNIT_OFFSET)
-                float xsum = (xs.x + xs.y) + (xs.z + xs.w);
-                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += fma(so[i].x, s[i], so[i].y * xsum);
+                precise float xsum = (xs.x + xs.y) + (xs.z + xs.w);
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] = (acc[i * NCOLS + c] + so[i].x * s[i]) + so[i].y * xsum;
 #elif defined(UNIT_SCALE)
-                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] = fma(so[i].x, s[i], acc[i * NCOLS + c]);
+                [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += so[i].x * s[i];
 #else
                 [[unroll]] for (uint i = 0; i < ROWS_PER_LANE; ++i) acc[i * NCOLS + c] += s[i];
 #endif
@@ -206,7 +212,7 @@ void main() {
         if (row < p.rows && slice == 0) {
             [[unroll]] for (uint c = 0; c < NCOLS; ++c) {
                 uint y = p.yOffset + (col0 + c) * p.yStride + row;
-                float value = acc[i * NCOLS + c];
+                precise float value = acc[i * NCOLS + c];
 #ifdef BIAS
                 value = value + bias[p.biasOffset + row];
 #endif

@@ -3,7 +3,8 @@
 // share a row (1 on CPU devices, where barriers are dear; several on GPUs, where one subgroup
 // walking a row is a chain of load latencies). A row's sum is formed in the same order whatever
 // the number of rows in the dispatch: lane partials, then each subgroup's, then the subgroups' in
-// index order. So a row's result never depends on how many rows share the dispatch. TEXEL_INPUT
+// index order. So a row's result never depends on how many rows share the dispatch. No contraction:
+// `precise` on the sum of squares, the scale and each output. TEXEL_INPUT
 // reads X and W as texel buffers (CPU devices: a gather instead of a bounds-checked load per lane).
 #include "../common/header.glsl"
 
@@ -40,11 +41,11 @@ void main() {
     uint lane = (gl_SubgroupID % SUBGROUPS_PER_ROW) * SUBGROUP_SIZE + gl_SubgroupInvocationID;
     bool inRange = row < p.rows;
     uint x0 = row * p.xStride, y0 = row * p.yStride;
-    float sum = 0.0;
+    precise float sum = 0.0;
     if (inRange) {
         for (uint i = lane; i < p.n; i += ROW_LANES) {
             float x = LOAD_X(x0 + i);
-            sum = fma(x, x, sum);
+            sum += x * x;
         }
     }
     sum = subgroupAdd(sum);
@@ -55,6 +56,9 @@ void main() {
         for (uint s = 1; s < SUBGROUPS_PER_ROW; ++s) sum += partial[slot * SUBGROUPS_PER_ROW + s];
     }
     if (!inRange) return;
-    float scale = 1.0 / sqrt(sum / float(p.n) + p.eps);
-    for (uint i = lane; i < p.n; i += ROW_LANES) Y[y0 + i] = (LOAD_X(x0 + i) * scale) * LOAD_W(i);
+    precise float scale = 1.0 / sqrt(sum / float(p.n) + p.eps);
+    for (uint i = lane; i < p.n; i += ROW_LANES) {
+        precise float y = (LOAD_X(x0 + i) * scale) * LOAD_W(i);
+        Y[y0 + i] = y;
+    }
 }

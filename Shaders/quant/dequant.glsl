@@ -33,12 +33,12 @@ uint group_base(uint row, uint u) { return (row * p.groupsPerRow + u / UNITS_PER
 // A unit of integers q times one scale a half: y = q * scale.x (elements 0-15), q * scale.y (16-31).
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
     vec2 scale = quant_unit(row, u, w);
-    for (uint i = 0; i < 8; ++i) w[i] = w[i] * (i < 4 ? scale.x : scale.y);
+    for (uint i = 0; i < 8; ++i) { precise vec4 y = w[i] * (i < 4 ? scale.x : scale.y); w[i] = y; }
 }
 #elif defined(UNIT_SCALE)
 // A unit of integers q times one scale plus one offset: y = q * scale + offset.
 void dequant_unit(uint row, uint u, out vec4 w[8]) {
     vec2 so = quant_unit(row, u, w);
-    for (uint i = 0; i < 8; ++i) w[i] = w[i] * so.x + so.y;
+    for (uint i = 0; i < 8; ++i) { precise vec4 y = w[i] * so.x + so.y; w[i] = y; }
 }
 #endif

@@ -16,8 +16,9 @@ vec2 quant_unit(uint row, uint u, out vec4 w[8]) {
         q = uvec4(LOAD_B(g + 5u), LOAD_B(g + 6u), LOAD_B(g + 7u), LOAD_B(g + 8u));
     }
     for (uint i = 0; i < 4; ++i) {
-        w[i] = nibbles_lo(q[i]) - 8.0;
-        w[i + 4] = nibbles_hi(q[i]) - 8.0;
+        precise vec4 lo = nibbles_lo(q[i]) - 8.0, hi = nibbles_hi(q[i]) - 8.0;
+        w[i] = lo;
+        w[i + 4] = hi;
     }
     return vec2(d, 0.0);
 }

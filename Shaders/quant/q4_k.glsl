@@ -16,5 +16,6 @@ vec2 quant_unit(uint row, uint u, out vec4 q[8]) {
         q[i] = nibbles_lo(a[i]);
         q[i + 4] = nibbles_hi(a[i]);
     }
-    return vec2(dm.x * sc, -(dm.y * m));
+    precise vec2 so = vec2(dm.x * sc, -(dm.y * m));
+    return so;
 }

@@ -18,5 +18,6 @@ vec2 quant_unit(uint row, uint u, out vec4 q[8]) {
         q[i] = bytes_unsigned((a[i] & 0x0F0F0F0Fu) | (spread_bits4(qh >> (4u * i)) << 4));
         q[i + 4] = bytes_unsigned(((a[i] >> 4) & 0x0F0F0F0Fu) | (spread_bits4(qh >> (16u + 4u * i)) << 4));
     }
-    return vec2(dm.x * sc, -(dm.y * m));
+    precise vec2 so = vec2(dm.x * sc, -(dm.y * m));
+    return so;
 }

@@ -16,5 +16,6 @@ vec2 quant_unit(uint row, uint u, out vec4 q[8]) {
         q[i] = bytes_signed6((a[i] & 0x0F0F0F0Fu) | (spread_pairs4(side.x >> (8u * i)) << 4));
         q[i + 4] = bytes_signed6(((a[i] >> 4) & 0x0F0F0F0Fu) | (spread_pairs4(side.y >> (8u * i)) << 4));
     }
-    return vec2(d * float(int(side.z << 24) >> 24), d * float(int(side.z << 16) >> 24));
+    precise vec2 scales = vec2(d * float(int(side.z << 24) >> 24), d * float(int(side.z << 16) >> 24));
+    return scales;
 }

@@ -3,6 +3,9 @@
 // comes from a buffer (so a recorded command buffer can run again at new positions); cos and sin
 // come from a table computed on the CPU in double precision: [position][rotatedDims / 2] of
 // (cos, sin). Pairs are (2i, 2i+1) normally and (i, i + rotatedDims/2) with NEOX defined.
+// One invocation per pair, so a token's result never depends on how many tokens share the dispatch.
+// No contraction: `precise` on the rotated pair (x0 c - x1 s, x0 s + x1 c: two products, one add),
+// the same operations as rope_pair.glsl's, so rotating on load gives these bits on any driver.
 #include "../common/header.glsl"
 
 layout(std430, binding = 0) buffer Data { float V[]; };
@@ -35,6 +38,7 @@ void main() {
     uint a = base + 2u * i, b = a + 1u;
 #endif
     float x0 = V[a], x1 = V[b];
-    V[a] = x0 * c.x - x1 * c.y;
-    V[b] = x0 * c.y + x1 * c.x;
+    precise float y0 = x0 * c.x - x1 * c.y, y1 = x0 * c.y + x1 * c.x;
+    V[a] = y0;
+    V[b] = y1;
 }

@@ -8,7 +8,8 @@
 // With NORMALIZER each row also gets S = sum_j exp(x_j - max) (binding 3), the softmax's
 // denominator, so a token's probability exp(x - max) / S needs no copy of the row on the host
 // (drafters' confidence): a second scan in the same order, each unit's four terms as a pair of
-// pairs; 0 for a row of -inf.
+// pairs, `precise` so no driver reorders them (aligned and unaligned pipelines agree); 0 for a row
+// of -inf.
 #extension GL_EXT_control_flow_attributes : require
 #include "../common/header.glsl"
 
@@ -81,18 +82,16 @@ void main() {
     }
     if (t == 0) { I[row] = at == NONE ? 0 : at; V[row] = best; }
 #ifdef NORMALIZER
-    float sum = 0.0;
+    // The step is written out UNROLL times by hand: spirv-opt's [[unroll]] drops the NoContraction
+    // decorations of the copies.
+    precise float sum = 0.0;
+#define SUM_STEP(unit_) if ((unit_) < units) { precise vec4 e = exp(load(x0, unit_) - best); sum += (e.x + e.y) + (e.z + e.w); }
     if (at != NONE) {
         for (uint base = t; base < units; base += WORKGROUP_SIZE * UNROLL) {
-            [[unroll]] for (uint u = 0; u < UNROLL; ++u) {
-                uint unit = base + u * WORKGROUP_SIZE;
-                if (unit < units) {
-                    vec4 e = exp(load(x0, unit) - best);
-                    sum += (e.x + e.y) + (e.z + e.w);
-                }
-            }
+            SUM_STEP(base)
+            SUM_STEP(base + WORKGROUP_SIZE)
         }
-        if (tail < p.n) sum += exp(X[x0 + tail] - best);
+        if (tail < p.n) { precise float e = exp(X[x0 + tail] - best); sum += e; }
     }
     sum = subgroupAdd(sum);
     if (SUBGROUPS > 1) {

@@ -7,8 +7,8 @@
 // multiple of 4 floats; four scalar loads otherwise) plus a scalar tail of n % 4, with the same
 // arithmetic either way, so the result never depends on alignment either. When the workgroup is
 // one subgroup (the CPU choice) no barrier() runs. Loop iterations stay far below lavapipe's limit
-// of 65,535 per shader: about n / (2 * WORKGROUP_SIZE) in all.
-#extension GL_EXT_control_flow_attributes : require
+// of 65,535 per shader: about n / (2 * WORKGROUP_SIZE) in all. No contraction: `precise` on the
+// scaled logits, the exps and their compensated sum, the inverse and each output.
 #include "../common/header.glsl"
 
 layout(std430, binding = 0) readonly buffer Input { float X[]; };
@@ -27,7 +27,7 @@ layout(push_constant) uniform Params {
 } p;
 
 const uint SUBGROUPS = WORKGROUP_SIZE / SUBGROUP_SIZE;
-const uint UNROLL = 2;  // units per invocation per step; KAHAN_STEP is written out UNROLL times
+const uint UNROLL = 2;  // units per invocation per step; each pass's step is written out UNROLL times
 const uint STEP = WORKGROUP_SIZE * UNROLL;
 shared float partialMax[SUBGROUPS];
 shared float partialSum[SUBGROUPS];
@@ -52,10 +52,12 @@ void store(uint start, uint unit, vec4 v) {
 
 void scaleOutput(uint start, uint unit, float f) {
 #ifdef ALIGNED
-    Y4[start / 4 + unit] *= f;
+    precise vec4 y = Y4[start / 4 + unit] * f;
+    Y4[start / 4 + unit] = y;
 #else
     uint i = start + unit * 4;
-    Y[i] *= f; Y[i + 1] *= f; Y[i + 2] *= f; Y[i + 3] *= f;
+    precise vec4 y = vec4(Y[i], Y[i + 1], Y[i + 2], Y[i + 3]) * f;
+    Y[i] = y.x; Y[i + 1] = y.y; Y[i + 2] = y.z; Y[i + 3] = y.w;
 #endif
 }
 
@@ -66,14 +68,16 @@ void main() {
     uint x0 = p.xOffset + row * p.xStride, y0 = p.yOffset + row * p.yStride;
     uint units = p.n / 4, tail = units * 4 + t;  // invocation t also takes element tail < n
 
+    // Every pass takes UNROLL units a step, written out by hand: spirv-opt's [[unroll]] drops the
+    // NoContraction decorations of the copies.
     vec4 m4 = vec4(-1.0 / 0.0);
+#define MAX_STEP(unit_) if ((unit_) < units) { precise vec4 v = load(x0, unit_) * p.scale; m4 = max(m4, v); }
     for (uint base = t; base < units; base += STEP) {
-        [[unroll]] for (uint u = 0; u < UNROLL; ++u) {
-            if (base + u * WORKGROUP_SIZE < units) m4 = max(m4, load(x0, base + u * WORKGROUP_SIZE) * p.scale);
-        }
+        MAX_STEP(base)
+        MAX_STEP(base + WORKGROUP_SIZE)
     }
     float m = max(max(m4.x, m4.y), max(m4.z, m4.w));
-    if (tail < p.n) m = max(m, X[x0 + tail] * p.scale);
+    if (tail < p.n) { precise float v = X[x0 + tail] * p.scale; m = max(m, v); }
     m = subgroupMax(m);
     if (SUBGROUPS > 1) {
         if (subgroupElect()) partialMax[gl_SubgroupID] = m;
@@ -84,8 +88,7 @@ void main() {
 
     // Each unit's four terms are added as a pair of pairs, then into the invocation's sum with Kahan
     // compensation. `precise` keeps the compiler from folding the compensation away, and from fusing
-    // differently in the aligned and unaligned pipelines; the step is written out by hand because
-    // spirv-opt's [[unroll]] drops the decorations of the copies.
+    // differently in the aligned and unaligned pipelines.
     precise float sum = 0.0;
     precise float lost = 0.0;
 #define KAHAN_ADD(term_) { precise float y_ = (term_) - lost; precise float s_ = sum + y_; lost = (s_ - sum) - y_; sum = s_; }
@@ -112,12 +115,10 @@ void main() {
         for (uint g = 1; g < SUBGROUPS; ++g) sum += partialSum[g];
     }
 
-    float inverse = 1.0 / sum;
+    precise float inverse = 1.0 / sum;
     for (uint base = t; base < units; base += STEP) {
-        [[unroll]] for (uint u = 0; u < UNROLL; ++u) {
-            uint unit = base + u * WORKGROUP_SIZE;
-            if (unit < units) scaleOutput(y0, unit, inverse);
-        }
+        if (base < units) scaleOutput(y0, base, inverse);
+        if (base + WORKGROUP_SIZE < units) scaleOutput(y0, base + WORKGROUP_SIZE, inverse);
     }
-    if (tail < p.n) Y[y0 + tail] *= inverse;
+    if (tail < p.n) { precise float y = Y[y0 + tail] * inverse; Y[y0 + tail] = y; }
 }

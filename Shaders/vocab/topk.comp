@@ -10,7 +10,8 @@
 // lavapipe runs both sides of every branch, so the costly insertion sits outside the scan loop,
 // which runs until some lane has a candidate. It also ends a shader after 65,535 loop iterations
 // in all: whatever the data, this takes at most about 1.25 n / SUBGROUP_SIZE + 2 K (n <= 400,000
-// at 8 lanes). Specialization: 2 K. NaN-free input is assumed.
+// at 8 lanes). Specialization: 2 K. NaN-free input is assumed. Only comparisons, no arithmetic
+// for a driver to contract.
 #extension GL_EXT_control_flow_attributes : require
 #include "../common/header.glsl"
 
