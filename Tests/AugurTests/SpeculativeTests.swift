@@ -50,7 +50,8 @@ struct SpeculativeTests {
             var wrong = ScriptedDrafter(script: expected, corrupt: true, promptLength: prompt.count)
             let (viaWrong, wrongStats) = try model.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &wrong, shape: .chain(limit))
             #expect(viaWrong.tokens == expected, "wrong, draft \(limit)")
-            #expect(wrongStats.accepted == 0 && wrongStats.rounds == n)
+            // A round a token; the last token is a root that ends the request without a pass.
+            #expect(wrongStats.accepted == 0 && wrongStats.rounds == n - 1)
         }
     }
 
@@ -98,7 +99,8 @@ struct DraftModelTests {
             var drafter = try DraftModelDrafter(draft: draftModel, target: targetModel)
             let (result, stats) = try targetModel.runSpeculativeGeneration(prompt, parameters: parameters, drafter: &drafter, shape: .chain(limit))
             #expect(result.tokens == expected, "draft \(limit)")
-            #expect(stats.generated == 30)
+            // Every round generates its root and what it accepted; a root that ends the request runs no pass.
+            #expect(stats.generated == stats.rounds + stats.accepted && (29...30).contains(stats.generated))
         }
         // The draft model drafting for itself is always right.
         var selfDrafter = try DraftModelDrafter(draft: targetModel, target: targetModel)

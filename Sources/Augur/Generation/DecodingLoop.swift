@@ -16,9 +16,9 @@ extension Model {
                           session: session, cancelled: cancelled, emit: emit).0
     }
 
-    /// Generation with a drafter. Each round the drafter proposes a tree of tokens after the
-    /// target's own next token (a chain is the one-branch tree); the target verifies every node in
-    /// one pass, each at its depth with an ancestor mask, keeps the path it agrees with plus a
+    /// Generation with a drafter. Each round streams the target's own next token, the drafter
+    /// proposes a tree of tokens after it (a chain is the one-branch tree), and the target
+    /// verifies every node in one pass, each at its depth with an ancestor mask, keeps the path it agrees with plus a
     /// token of its own, and moves that path's KV into place on the device; rejected nodes are
     /// dropped. Greedy: a node is accepted when it is the target's argmax after its parent; the
     /// kernels are batch invariant, so the output equals plain greedy decoding token for token.
@@ -73,7 +73,12 @@ extension Model {
         let decodeStart = Date()
         rounds: while output.tokens.count < parameters.maxTokens {
             if cancelled.isSet { reason = .cancelled; break }
-            var cap = min(shape.depth, parameters.maxTokens - output.tokens.count - 1)
+            // The target's own next token is certain whatever is drafted after it: it streams now,
+            // and when it ends the request no pass runs for it.
+            emit(.token(id: next, text: output.append(next)))
+            if parameters.stopAtEndOfGeneration && tokenizer.isEndOfGeneration(next) { reason = .endOfGeneration; break }
+            if output.tokens.count == parameters.maxTokens { break }
+            var cap = min(shape.depth, parameters.maxTokens - output.tokens.count)
             var roundShape = shape
             if adaptive {
                 // None drafts when the policy chose plain decoding.
@@ -114,7 +119,7 @@ extension Model {
             if speculative { emit(.round(drafted: round.verified, accepted: round.accepted)) }
             drafter.observe(round, context: context)
             context += round.tokens
-            for token in round.tokens {
+            for token in round.tokens.dropFirst() {
                 emit(.token(id: token, text: output.append(token)))
                 if parameters.stopAtEndOfGeneration && tokenizer.isEndOfGeneration(token) { reason = .endOfGeneration; break rounds }
                 if output.tokens.count == parameters.maxTokens { break rounds }
